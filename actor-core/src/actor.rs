@@ -1,0 +1,300 @@
+//! The [`Actor`] trait, actor identity and stop reasons.
+
+use std::fmt;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use crate::context::Context;
+use crate::error::BoxError;
+use crate::mailbox::MailboxConfig;
+
+pub(crate) mod run;
+
+/// A struct that owns its state and handles messages one at a time.
+///
+/// Only [`handle`](Actor::handle) is required. Hooks return
+/// `impl Future + Send`, so implementors write `async fn` and no future is
+/// boxed per message. A hook or handler that returns `Err` or panics fails the
+/// actor: the panic is caught, logged with the actor's name and id, and never
+/// reaches the worker thread or other actors.
+///
+/// # Examples
+///
+/// ```
+/// use actor_core::{Actor, ActorSystem, BoxError, Context, Reply};
+///
+/// enum CounterMsg {
+///     Add(u64),
+///     Get(Reply<u64>),
+/// }
+///
+/// struct Counter(u64);
+///
+/// impl Actor for Counter {
+///     type Msg = CounterMsg;
+///
+///     async fn handle(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
+///         match msg {
+///             CounterMsg::Add(n) => self.0 += n,
+///             CounterMsg::Get(reply) => reply.send(self.0),
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let system = ActorSystem::new();
+/// let counter = system.spawn(Counter(0)).unwrap();
+/// counter.tell(CounterMsg::Add(2)).await.unwrap();
+/// assert_eq!(counter.ask(CounterMsg::Get).await.unwrap(), 2);
+/// # }
+/// ```
+pub trait Actor: Sized + Send + 'static {
+    /// The type of the messages in this actor's mailbox.
+    type Msg: Send + 'static;
+
+    /// This actor type's mailbox, when it should differ from the system default.
+    const MAILBOX: Option<MailboxConfig> = None;
+
+    /// Runs once before the first message is handled.
+    ///
+    /// Returning `Err` or panicking fails the actor before it handles anything.
+    fn started(
+        &mut self,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// Handles one message. Handlers of one actor never run concurrently.
+    fn handle(
+        &mut self,
+        msg: Self::Msg,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send;
+
+    /// Runs once when the actor stops, after its linked children have stopped.
+    ///
+    /// It runs for every exit but [`kill`](crate::ActorRef::kill). A failure
+    /// here turns a normal stop into [`StopReason::Failed`].
+    fn stopped(
+        &mut self,
+        ctx: &mut Context<Self>,
+        reason: &StopReason,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send {
+        let _ = (ctx, reason);
+        async { Ok(()) }
+    }
+
+    /// Runs when an actor this one [watches](Context::watch) has stopped.
+    ///
+    /// Notices travel on the control lane, ahead of queued user messages.
+    fn on_terminated(
+        &mut self,
+        ctx: &mut Context<Self>,
+        notice: Terminated,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send {
+        let _ = (ctx, notice);
+        async { Ok(()) }
+    }
+}
+
+// ===== identity =====
+
+/// A unique actor id (a random UUID).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ActorId(uuid::Uuid);
+
+impl ActorId {
+    pub(crate) fn new() -> Self {
+        ActorId(uuid::Uuid::new_v4())
+    }
+
+    /// The id as a UUID.
+    pub fn as_uuid(&self) -> uuid::Uuid {
+        self.0
+    }
+}
+
+impl Hash for ActorId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // A v4 UUID is random: its low 64 bits alone hash well.
+        state.write_u64(self.0.as_u64_pair().1);
+    }
+}
+
+impl fmt::Debug for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ActorId({})", self.0)
+    }
+}
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// An actor's id and optional name, as errors and notices report it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ActorLabel {
+    id: ActorId,
+    name: Option<Arc<str>>,
+}
+
+impl ActorLabel {
+    pub(crate) fn new(id: ActorId, name: Option<Arc<str>>) -> Self {
+        ActorLabel { id, name }
+    }
+
+    /// The actor's id.
+    pub fn id(&self) -> ActorId {
+        self.id
+    }
+
+    /// The actor's registered name, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    pub(crate) fn name_arc(&self) -> Option<&Arc<str>> {
+        self.name.as_ref()
+    }
+}
+
+impl fmt::Debug for ActorLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl fmt::Display for ActorLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "`{name}` ({})", self.id),
+            None => write!(f, "`{}`", self.id),
+        }
+    }
+}
+
+// ===== stop reasons =====
+
+/// Why an actor stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// Stopped on request ([`ActorRef::stop`](crate::ActorRef::stop),
+    /// [`Context::stop`]) or because no strong reference to it remained.
+    Normal,
+    /// Stopped because its parent or the system shut down.
+    Shutdown,
+    /// Killed: stopped at once, without draining or running `stopped`.
+    Killed,
+    /// A hook or handler returned `Err` or panicked.
+    Failed(Failure),
+}
+
+impl StopReason {
+    /// Whether the actor failed, as opposed to being asked to stop.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, StopReason::Failed(_))
+    }
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StopReason::Normal => f.write_str("stopped normally"),
+            StopReason::Shutdown => f.write_str("shut down"),
+            StopReason::Killed => f.write_str("killed"),
+            StopReason::Failed(failure) => write!(f, "failed: {failure}"),
+        }
+    }
+}
+
+/// Where in an actor's life a failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Phase {
+    /// In [`Actor::started`].
+    Started,
+    /// In [`Actor::handle`].
+    Handle,
+    /// In [`Actor::on_terminated`].
+    Terminated,
+    /// In [`Actor::stopped`].
+    Stopped,
+}
+
+/// A hook or handler failure: an `Err` it returned or a panic it raised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    phase: Phase,
+    panicked: bool,
+    message: Arc<str>,
+}
+
+impl Failure {
+    pub(crate) fn error(phase: Phase, err: &BoxError) -> Self {
+        Failure {
+            phase,
+            panicked: false,
+            message: err.to_string().into(),
+        }
+    }
+
+    pub(crate) fn panic(phase: Phase, payload: &(dyn std::any::Any + Send)) -> Self {
+        let message: Arc<str> = if let Some(s) = payload.downcast_ref::<&str>() {
+            (*s).into()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.as_str().into()
+        } else {
+            "panic with a non-string payload".into()
+        };
+        Failure {
+            phase,
+            panicked: true,
+            message,
+        }
+    }
+
+    /// Where the failure happened.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Whether it was a panic (as opposed to a returned `Err`).
+    pub fn panicked(&self) -> bool {
+        self.panicked
+    }
+
+    /// The error or panic message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.panicked { "panicked" } else { "error" };
+        let phase = match self.phase {
+            Phase::Started => "started",
+            Phase::Handle => "handle",
+            Phase::Terminated => "on_terminated",
+            Phase::Stopped => "stopped",
+        };
+        write!(f, "{what} in `{phase}`: {}", self.message)
+    }
+}
+
+/// The notice a watcher receives when a watched actor stops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terminated {
+    /// The actor that stopped.
+    pub actor: ActorLabel,
+    /// Why it stopped.
+    pub reason: StopReason,
+}

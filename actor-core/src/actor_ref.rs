@@ -1,0 +1,392 @@
+//! [`ActorRef`], [`WeakActorRef`]: typed addresses of an actor, and the ways
+//! to send it messages (`tell`, `try_tell`, `ask`).
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use crate::actor::{Actor, ActorId, ActorLabel, StopReason};
+use crate::cell::{ActorCell, ErasedCell};
+use crate::deadlock::{WaitEdge, current_actor};
+use crate::error::{AskError, SendError, TrySendError};
+use crate::mailbox::MailboxStats;
+use crate::reply::{Reply, ReplyLoss};
+
+/// A typed, cheaply cloned address of a live actor.
+///
+/// Strong refs keep their actor running: when the last one (outside the
+/// actor itself) is dropped, the actor drains its mailbox and stops with
+/// [`StopReason::Normal`]. A [`WeakActorRef`] does not keep it running.
+pub struct ActorRef<A: Actor> {
+    cell: Arc<ActorCell<A::Msg>>,
+}
+
+impl<A: Actor> ActorRef<A> {
+    /// Wraps the cell as a new strong reference.
+    pub(crate) fn from_cell(cell: Arc<ActorCell<A::Msg>>) -> Self {
+        cell.core.add_ref();
+        ActorRef { cell }
+    }
+
+    pub(crate) fn cell(&self) -> &Arc<ActorCell<A::Msg>> {
+        &self.cell
+    }
+
+    pub(crate) fn erased(&self) -> Arc<dyn ErasedCell> {
+        self.cell.clone()
+    }
+
+    /// The actor's unique id.
+    pub fn id(&self) -> ActorId {
+        self.cell.core.id()
+    }
+
+    /// The actor's registered name, if it was spawned with one.
+    pub fn name(&self) -> Option<&str> {
+        self.cell.core.label().name()
+    }
+
+    /// The actor's id and name, as errors report it.
+    pub fn label(&self) -> &ActorLabel {
+        self.cell.core.label()
+    }
+
+    /// Whether the actor is still running (it may be draining after `stop`).
+    pub fn is_alive(&self) -> bool {
+        self.cell.core.is_alive()
+    }
+
+    /// A snapshot of the mailbox's counters.
+    pub fn mailbox_stats(&self) -> MailboxStats {
+        self.cell.mailbox.stats()
+    }
+
+    // ===== tell =====
+
+    /// Sends a message, waiting for mailbox room.
+    ///
+    /// Inside a handler, a wait that would close a cycle of waits (this actor
+    /// waits for room at B while B waits, directly or through others, on this
+    /// actor) does not wait: the message is admitted beyond capacity, counted
+    /// in [`MailboxStats::overflowed`] and traced. Everyone else waits.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the message handed back if the actor has stopped
+    /// or is stopping.
+    ///
+    /// # Cancel safety
+    ///
+    /// If the future is dropped while waiting for room, the message is
+    /// dropped undelivered; once it returns `Ok` the message is queued.
+    pub async fn tell(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
+        tell_cell(&self.cell, msg).await
+    }
+
+    /// Sends a message if there is room right now.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] when the mailbox is at capacity,
+    /// [`TrySendError::Closed`] when the actor has stopped; both hand the
+    /// message back.
+    pub fn try_tell(&self, msg: A::Msg) -> Result<(), TrySendError<A::Msg>> {
+        self.cell.mailbox.try_push(msg)
+    }
+
+    // ===== ask =====
+
+    /// Sends a request built around a [`Reply`] and waits for the answer,
+    /// for at most the system's default ask timeout.
+    ///
+    /// # Errors
+    ///
+    /// [`AskError::Timeout`], [`AskError::Stopped`],
+    /// [`AskError::HandlerFailed`], [`AskError::ReplyDropped`], and
+    /// [`AskError::Cycle`] at once (without sending) when the target is,
+    /// directly or through others, waiting on the calling actor.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future abandons the ask; a reply sent later is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use actor_core::{Actor, ActorSystem, BoxError, Context, Reply};
+    /// struct Echo;
+    /// impl Actor for Echo {
+    ///     type Msg = (String, Reply<String>);
+    ///     async fn handle(&mut self, (s, reply): Self::Msg, _: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         reply.send(s);
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let echo = ActorSystem::new().spawn(Echo).unwrap();
+    /// let answer = echo.ask(|reply| ("hi".to_string(), reply)).await.unwrap();
+    /// assert_eq!(answer, "hi");
+    /// # }
+    /// ```
+    pub async fn ask<R: Send + 'static>(
+        &self,
+        make: impl FnOnce(Reply<R>) -> A::Msg,
+    ) -> Result<R, AskError> {
+        let timeout = self.cell.core.system.config().ask_timeout;
+        self.ask_inner(make, timeout, true).await
+    }
+
+    /// Like [`ask`](Self::ask), with this call's own timeout.
+    ///
+    /// # Errors
+    ///
+    /// As [`ask`](Self::ask).
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`ask`](Self::ask).
+    pub async fn ask_timeout<R: Send + 'static>(
+        &self,
+        make: impl FnOnce(Reply<R>) -> A::Msg,
+        timeout: Duration,
+    ) -> Result<R, AskError> {
+        self.ask_inner(make, timeout, true).await
+    }
+
+    /// Like [`ask`](Self::ask), but fails with [`AskError::Full`] instead of
+    /// waiting when the mailbox is full.
+    ///
+    /// # Errors
+    ///
+    /// As [`ask`](Self::ask), plus [`AskError::Full`].
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`ask`](Self::ask).
+    pub async fn try_ask<R: Send + 'static>(
+        &self,
+        make: impl FnOnce(Reply<R>) -> A::Msg,
+    ) -> Result<R, AskError> {
+        let timeout = self.cell.core.system.config().ask_timeout;
+        self.ask_inner(make, timeout, false).await
+    }
+
+    async fn ask_inner<R: Send + 'static>(
+        &self,
+        make: impl FnOnce(Reply<R>) -> A::Msg,
+        timeout: Duration,
+        wait_for_room: bool,
+    ) -> Result<R, AskError> {
+        let target = self.cell.core.label();
+        let _edge = match current_actor() {
+            Some(me) if me.id() == target.id() => return Err(AskError::Cycle { cycle: vec![me] }),
+            Some(me) => match WaitEdge::register(&me, target) {
+                (_, Some(cycle)) => return Err(AskError::Cycle { cycle }),
+                (edge, None) => Some(edge),
+            },
+            None => None,
+        };
+        let (reply, rx) = Reply::channel();
+        let msg = make(reply);
+        let exchange = async {
+            if wait_for_room {
+                self.tell(msg).await.map_err(|_| self.stopped())?;
+            } else {
+                self.try_tell(msg).map_err(|e| match e {
+                    TrySendError::Full(_) => AskError::Full {
+                        actor: target.clone(),
+                    },
+                    TrySendError::Closed(_) => self.stopped(),
+                })?;
+            }
+            match rx.await {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(loss)) => Err(self.lost(loss)),
+                Err(_) => Err(self.lost(ReplyLoss::Dropped)),
+            }
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(AskError::Timeout {
+                actor: target.clone(),
+                after: timeout,
+            }),
+        }
+    }
+
+    fn stopped(&self) -> AskError {
+        AskError::Stopped {
+            actor: self.label().clone(),
+        }
+    }
+
+    fn lost(&self, loss: ReplyLoss) -> AskError {
+        let actor = self.label().clone();
+        match loss {
+            // A kill drops the handler mid-flight, outside any reply scope.
+            ReplyLoss::Dropped if self.cell.core.was_killed() => AskError::Stopped { actor },
+            ReplyLoss::Dropped => AskError::ReplyDropped { actor },
+            ReplyLoss::Stopped => AskError::Stopped { actor },
+            ReplyLoss::HandlerFailed(reason) => AskError::HandlerFailed { actor, reason },
+        }
+    }
+
+    // ===== lifecycle =====
+
+    /// Asks the actor to stop gracefully: it accepts no new messages, handles
+    /// those already queued, stops its children, runs `stopped` and stops
+    /// with [`StopReason::Normal`].
+    pub fn stop(&self) {
+        self.cell.request_stop(StopReason::Normal);
+    }
+
+    /// Stops the actor at once: queued messages are dropped (their asks fail
+    /// with `Stopped`), `stopped` does not run, and it stops with
+    /// [`StopReason::Killed`].
+    pub fn kill(&self) {
+        self.cell.core.kill();
+    }
+
+    /// Waits until the actor has stopped and returns why.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only observes.
+    pub async fn wait_for_stop(&self) -> StopReason {
+        self.cell.core.wait_stopped().await
+    }
+
+    /// A reference that does not keep the actor running.
+    pub fn downgrade(&self) -> WeakActorRef<A> {
+        WeakActorRef {
+            id: self.id(),
+            cell: Arc::downgrade(&self.cell),
+        }
+    }
+}
+
+/// Sends: at once if there is room, otherwise as [`send_waiting`].
+pub(crate) async fn tell_cell<M: Send + 'static>(
+    cell: &ActorCell<M>,
+    msg: M,
+) -> Result<(), SendError<M>> {
+    match cell.mailbox.try_push(msg) {
+        Ok(()) => Ok(()),
+        Err(TrySendError::Closed(msg)) => Err(SendError(msg)),
+        Err(TrySendError::Full(msg)) => send_waiting(cell, msg).await,
+    }
+}
+
+/// Sends, waiting for room unless the wait would close a cycle of waits.
+pub(crate) async fn send_waiting<M: Send + 'static>(
+    cell: &ActorCell<M>,
+    msg: M,
+) -> Result<(), SendError<M>> {
+    let Some(me) = current_actor() else {
+        return wait_for_room(cell, msg).await;
+    };
+    let target = cell.core.label();
+    if me.id() == target.id() {
+        return admit_beyond_capacity(cell, msg, &[me]);
+    }
+    let (edge, cycle) = WaitEdge::register(&me, target);
+    if let Some(cycle) = cycle {
+        drop(edge);
+        return admit_beyond_capacity(cell, msg, &cycle);
+    }
+    let sent = wait_for_room(cell, msg).await;
+    drop(edge);
+    sent
+}
+
+async fn wait_for_room<M: Send + 'static>(cell: &ActorCell<M>, msg: M) -> Result<(), SendError<M>> {
+    let mut slot = Some(msg);
+    let mut registered = None;
+    std::future::poll_fn(|cx| cell.mailbox.poll_push(cx, &mut slot, &mut registered)).await
+}
+
+fn admit_beyond_capacity<M: Send + 'static>(
+    cell: &ActorCell<M>,
+    msg: M,
+    cycle: &[ActorLabel],
+) -> Result<(), SendError<M>> {
+    tracing::debug!(
+        target_actor = %cell.core.label(),
+        cycle = ?cycle,
+        "mailbox full inside a wait cycle; admitting the message beyond capacity"
+    );
+    cell.mailbox.push_overflow(msg)
+}
+
+impl<A: Actor> Clone for ActorRef<A> {
+    fn clone(&self) -> Self {
+        ActorRef::from_cell(self.cell.clone())
+    }
+}
+
+impl<A: Actor> Drop for ActorRef<A> {
+    fn drop(&mut self) {
+        if self.cell.core.release_ref() {
+            self.cell.request_stop(StopReason::Normal);
+        }
+    }
+}
+
+impl<A: Actor> fmt::Debug for ActorRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ActorRef({})", self.label())
+    }
+}
+
+impl<A: Actor> PartialEq for ActorRef<A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl<A: Actor> Eq for ActorRef<A> {}
+
+impl<A: Actor> Hash for ActorRef<A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+// ===== WeakActorRef =====
+
+/// A reference that does not keep its actor running; upgrade it to send.
+pub struct WeakActorRef<A: Actor> {
+    id: ActorId,
+    cell: Weak<ActorCell<A::Msg>>,
+}
+
+impl<A: Actor> WeakActorRef<A> {
+    /// The actor's id.
+    pub fn id(&self) -> ActorId {
+        self.id
+    }
+
+    /// A strong reference, or `None` once no strong reference remains (the
+    /// actor is then stopping or stopped).
+    pub fn upgrade(&self) -> Option<ActorRef<A>> {
+        let cell = self.cell.upgrade()?;
+        cell.core.try_add_ref().then_some(ActorRef { cell })
+    }
+}
+
+impl<A: Actor> Clone for WeakActorRef<A> {
+    fn clone(&self) -> Self {
+        WeakActorRef {
+            id: self.id,
+            cell: self.cell.clone(),
+        }
+    }
+}
+
+impl<A: Actor> fmt::Debug for WeakActorRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WeakActorRef({})", self.id)
+    }
+}

@@ -1,0 +1,282 @@
+//! (crate) The shared cell behind every reference to an actor: identity,
+//! mailbox, lifecycle state and watchers.
+//!
+//! # Invariants
+//!
+//! 1. `stop_reason` is set exactly once, by the actor's teardown, after the
+//!    actor has left the registry and the system's table. `finished` is set
+//!    after every watcher has been sent its notice; waiters on `done` are
+//!    notified after that, so `wait_for_stop` never misses the stop and never
+//!    returns before the notices are out.
+//! 2. A watcher added after `stop_reason` is set is notified at once: `watch`
+//!    and teardown both take the `watchers` lock, and teardown sets the reason
+//!    and takes the list under it.
+//! 3. `refs` counts the strong [`ActorRef`](crate::ActorRef)s. When it drops
+//!    to zero the mailbox closes, so an actor nobody can reach drains and
+//!    stops instead of leaking. It never rises from zero (`try_add_ref`).
+//! 4. `kill` sets `kill_requested` before reading the abort handle and spawn
+//!    sets the handle before reading the flag (both `SeqCst`), so a kill that
+//!    races with spawn is never lost.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use tokio::sync::Notify;
+use tokio::task::AbortHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::actor::{ActorId, ActorLabel, StopReason, Terminated};
+use crate::mailbox::{Mailbox, MailboxConfig, Signal};
+use crate::system::SystemInner;
+
+/// What the runtime needs of any actor, whatever its message type.
+pub(crate) trait ErasedCell: Send + Sync + 'static {
+    fn core(&self) -> &CellCore;
+    /// Closes the mailbox: the actor drains what is queued, then stops.
+    fn request_stop(&self, reason: StopReason);
+    /// Delivers a system signal ahead of user messages.
+    fn push_signal(&self, signal: Signal);
+}
+
+/// A strong reference held by the runtime itself (a parent's hold on its
+/// linked children): it keeps the actor running like an `ActorRef` does.
+pub(crate) struct Hold(Arc<dyn ErasedCell>);
+
+impl Hold {
+    pub(crate) fn new(cell: Arc<dyn ErasedCell>) -> Self {
+        cell.core().add_ref();
+        Hold(cell)
+    }
+
+    pub(crate) fn cell(&self) -> &Arc<dyn ErasedCell> {
+        &self.0
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        if self.0.core().release_ref() {
+            self.0.request_stop(StopReason::Normal);
+        }
+    }
+}
+
+pub(crate) struct ActorCell<M> {
+    pub(crate) core: CellCore,
+    pub(crate) mailbox: Mailbox<M>,
+}
+
+pub(crate) struct CellCore {
+    label: ActorLabel,
+    type_name: &'static str,
+    pub(crate) system: Arc<SystemInner>,
+    parent: Option<Arc<dyn ErasedCell>>,
+    refs: AtomicUsize,
+    requested: OnceLock<StopReason>,
+    stop_reason: OnceLock<StopReason>,
+    finished: AtomicBool,
+    done: Notify,
+    watchers: Mutex<Vec<Watcher>>,
+    abort: OnceLock<AbortHandle>,
+    kill_requested: AtomicBool,
+    token: OnceLock<CancellationToken>,
+}
+
+struct Watcher {
+    id: ActorId,
+    sink: Arc<dyn ErasedCell>,
+}
+
+impl<M: Send + 'static> ActorCell<M> {
+    pub(crate) fn new(
+        label: ActorLabel,
+        type_name: &'static str,
+        mailbox: MailboxConfig,
+        system: Arc<SystemInner>,
+        parent: Option<Arc<dyn ErasedCell>>,
+    ) -> Self {
+        ActorCell {
+            core: CellCore {
+                label,
+                type_name,
+                system,
+                parent,
+                refs: AtomicUsize::new(0),
+                requested: OnceLock::new(),
+                stop_reason: OnceLock::new(),
+                finished: AtomicBool::new(false),
+                done: Notify::new(),
+                watchers: Mutex::new(Vec::new()),
+                abort: OnceLock::new(),
+                kill_requested: AtomicBool::new(false),
+                token: OnceLock::new(),
+            },
+            mailbox: Mailbox::new(mailbox),
+        }
+    }
+}
+
+impl<M: Send + 'static> ErasedCell for ActorCell<M> {
+    fn core(&self) -> &CellCore {
+        &self.core
+    }
+
+    fn request_stop(&self, reason: StopReason) {
+        let _ = self.core.requested.set(reason);
+        self.mailbox.close();
+    }
+
+    fn push_signal(&self, signal: Signal) {
+        // A signal to an actor that has finished has nobody to read it.
+        let _ = self.mailbox.push_signal(signal);
+    }
+}
+
+impl CellCore {
+    pub(crate) fn id(&self) -> ActorId {
+        self.label.id()
+    }
+
+    pub(crate) fn label(&self) -> &ActorLabel {
+        &self.label
+    }
+
+    pub(crate) fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    pub(crate) fn parent(&self) -> Option<&Arc<dyn ErasedCell>> {
+        self.parent.as_ref()
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        self.stop_reason.get().is_none()
+    }
+
+    pub(crate) fn stop_reason(&self) -> Option<&StopReason> {
+        self.stop_reason.get()
+    }
+
+    /// The reason given by whoever first asked the actor to stop.
+    pub(crate) fn requested_reason(&self) -> Option<&StopReason> {
+        self.requested.get()
+    }
+
+    // ===== strong references (invariant 3) =====
+
+    pub(crate) fn add_ref(&self) {
+        self.refs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn try_add_ref(&self) -> bool {
+        self.refs
+            .fetch_update(Ordering::Acquire, Ordering::Relaxed, |n| {
+                (n > 0).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    /// Returns true when this was the last strong reference.
+    pub(crate) fn release_ref(&self) -> bool {
+        self.refs.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    // ===== kill (invariant 4) =====
+
+    pub(crate) fn set_abort(&self, handle: AbortHandle) {
+        let _ = self.abort.set(handle);
+        if self.kill_requested.load(Ordering::SeqCst) {
+            self.abort_now();
+        }
+    }
+
+    pub(crate) fn kill(&self) {
+        self.kill_requested.store(true, Ordering::SeqCst);
+        self.abort_now();
+    }
+
+    pub(crate) fn was_killed(&self) -> bool {
+        self.kill_requested.load(Ordering::SeqCst)
+    }
+
+    fn abort_now(&self) {
+        if let Some(handle) = self.abort.get() {
+            handle.abort();
+        }
+    }
+
+    // ===== cancellation =====
+
+    /// The actor's token: a child of its parent's (or of the system's root
+    /// token), created on first use so idle actors pay nothing for it.
+    pub(crate) fn token(&self) -> &CancellationToken {
+        self.token.get_or_init(|| match &self.parent {
+            Some(parent) => parent.core().token().child_token(),
+            None => self.system.root_token().child_token(),
+        })
+    }
+
+    pub(crate) fn cancel_token(&self) {
+        if let Some(token) = self.token.get() {
+            token.cancel();
+        }
+    }
+
+    // ===== stop notification (invariants 1 and 2) =====
+
+    pub(crate) async fn wait_stopped(&self) -> StopReason {
+        loop {
+            let notified = self.done.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if self.finished.load(Ordering::Acquire) {
+                if let Some(reason) = self.stop_reason.get() {
+                    return reason.clone();
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// Publishes the final stop reason: watchers get their notices first,
+    /// then waiters wake, so a returned `wait_for_stop` implies every notice
+    /// has been sent.
+    pub(crate) fn publish_stop(&self, reason: StopReason) {
+        let watchers = {
+            let mut watchers = self.lock_watchers();
+            let _ = self.stop_reason.set(reason.clone());
+            std::mem::take(&mut *watchers)
+        };
+        for watcher in watchers {
+            let notice = Terminated {
+                actor: self.label.clone(),
+                reason: reason.clone(),
+            };
+            watcher.sink.push_signal(Signal::Terminated(notice));
+        }
+        self.finished.store(true, Ordering::Release);
+        self.done.notify_waiters();
+    }
+
+    pub(crate) fn watch(&self, id: ActorId, sink: Arc<dyn ErasedCell>) {
+        let mut watchers = self.lock_watchers();
+        if let Some(reason) = self.stop_reason.get() {
+            drop(watchers);
+            let notice = Terminated {
+                actor: self.label.clone(),
+                reason: reason.clone(),
+            };
+            sink.push_signal(Signal::Terminated(notice));
+            return;
+        }
+        watchers.push(Watcher { id, sink });
+    }
+
+    pub(crate) fn unwatch(&self, id: ActorId) {
+        self.lock_watchers().retain(|w| w.id != id);
+    }
+
+    fn lock_watchers(&self) -> std::sync::MutexGuard<'_, Vec<Watcher>> {
+        self.watchers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

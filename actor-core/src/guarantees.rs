@@ -1,0 +1,67 @@
+//! The runtime contract: what every actor can rely on.
+//!
+//! This page changes in the same commit as the behaviour it describes.
+//!
+//! # Ordering
+//!
+//! - **FIFO per sender.** Messages one sender tells one actor are handled in
+//!   the order they were sent. Messages from different senders interleave in
+//!   no promised order.
+//! - **One handler at a time.** An actor's hooks and handlers never run
+//!   concurrently with each other, so its state needs no lock.
+//! - **Control lane first.** System signals (today: [`Terminated`] watch
+//!   notices) are handled before any queued user message; a signal waits at
+//!   most for the handler that is running.
+//!
+//! # Capacity and backpressure
+//!
+//! - A bounded mailbox of capacity `n` lets at most `n` messages wait in its
+//!   queue. The actor takes queued messages in batches, so at most `2n`
+//!   messages are held at once (a full queue and the batch being handled).
+//! - `tell` waits for room; `try_tell` fails with `Full(msg)` at once.
+//! - **No deadlock by default.** A `tell` made inside a handler that would
+//!   wait for room at an actor that is, directly or through others, waiting on
+//!   the sender (for room in its mailbox or for an ask's answer) does not
+//!   wait: the message is admitted beyond capacity, counted in
+//!   [`MailboxStats::overflowed`](crate::MailboxStats::overflowed) and traced
+//!   at debug level. Nothing is lost or reordered. Senders outside the cycle,
+//!   and plain tasks, still wait.
+//! - **No ask cycle hangs.** An ask to oneself, or to an actor that is
+//!   directly or through others waiting on the asker, fails at once with
+//!   [`AskError::Cycle`](crate::error::AskError::Cycle), naming the actors.
+//!
+//! # Stopping
+//!
+//! - **`stop` drains.** [`ActorRef::stop`](crate::ActorRef::stop),
+//!   [`Context::stop`](crate::Context::stop), dropping the last strong
+//!   [`ActorRef`](crate::ActorRef), and system shutdown close the mailbox:
+//!   new sends fail with `Closed(msg)` (the message handed back), and every
+//!   message already queued is handled. Then linked children stop (reverse
+//!   start order, each awaited), then `stopped` runs.
+//! - **`kill` drops.** [`ActorRef::kill`](crate::ActorRef::kill) stops the
+//!   actor at its next await point: queued messages are dropped, and asks
+//!   among them (and the one being handled) fail with `Stopped`. `stopped`
+//!   does not run; linked children are asked to stop.
+//! - **Failure.** A hook or handler that returns `Err` or panics stops the
+//!   actor with [`StopReason::Failed`]; the panic never reaches the worker
+//!   thread or other actors. Messages still queued are dropped and their asks
+//!   fail with `Stopped`; the ask being handled fails with `HandlerFailed`.
+//! - **A message to a stopped actor** is handed back to the sender:
+//!   `SendError(msg)` from `tell`, `TrySendError::Closed(msg)` from
+//!   `try_tell`, [`AskError::Stopped`](crate::error::AskError::Stopped) from
+//!   `ask`. Never a panic, never a silent drop.
+//! - After [`ActorRef::wait_for_stop`](crate::ActorRef::wait_for_stop)
+//!   returns, the actor's state has been dropped, its name is free in the
+//!   registry, it no longer counts in `live_actors`, and every watcher has
+//!   been sent its notice.
+//!
+//! # Asks
+//!
+//! - An ask is answered at most once. A reply dropped unanswered fails the
+//!   ask with `ReplyDropped`, or `HandlerFailed` when the handler failed.
+//! - **After an ask times out**, the request may still be handled; the reply
+//!   it sends is dropped (the asker is gone), and
+//!   [`Reply::is_closed`](crate::Reply::is_closed) tells a handler so.
+//!
+//! [`Terminated`]: crate::Terminated
+//! [`StopReason::Failed`]: crate::StopReason::Failed

@@ -1,0 +1,365 @@
+//! The mailbox: one queue engine behind the bounded and unbounded faces, plus
+//! a control lane for system signals.
+//!
+//! # Invariants
+//!
+//! 1. All mailbox state lives behind one mutex; no user code (message drops,
+//!    waker wakes) runs while it is held, so the lock cannot be poisoned by
+//!    user code and cannot nest with any other lock.
+//! 2. The actor takes the whole queue in one swap (its *batch*), so it locks
+//!    once per batch, not once per message. Capacity bounds the queue that
+//!    senders fill; at most `2 × capacity` messages exist at once (a full
+//!    queue plus the batch being handled), overflow admissions aside.
+//! 3. `receiver_parked` is true only while the actor waits with its waker
+//!    stored; a sender wakes it only then, so a busy actor costs senders no
+//!    wake-up.
+//! 4. Waiting senders register their waker once per *epoch*; each time room
+//!    is made (a batch is taken) or the mailbox closes, every registered
+//!    sender is woken and the epoch advances, so no wake-up is lost to a
+//!    sender that gave up waiting.
+//! 5. `signal_pending` mirrors `!signals.is_empty()`; it is written under the
+//!    lock and read without it as a cheap hint before each message.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::task::{Context as TaskContext, Poll, Waker};
+
+use crate::actor::Terminated;
+use crate::error::{ConfigError, SendError, TrySendError};
+
+/// How much a mailbox may hold.
+///
+/// Bounded mailboxes give backpressure: `tell` waits for room and `try_tell`
+/// fails with `Full`. A tell cycle through full bounded mailboxes never hangs:
+/// see [`guarantees`](crate::guarantees).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailboxConfig {
+    /// At most this many messages wait in the queue.
+    Bounded(usize),
+    /// No limit: senders never wait.
+    Unbounded,
+}
+
+impl MailboxConfig {
+    /// The system default: bounded to 64 messages.
+    pub const DEFAULT: MailboxConfig = MailboxConfig::Bounded(64);
+
+    /// Checks that a bounded capacity is at least 1.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::ZeroCapacity`] for `Bounded(0)`.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match self {
+            MailboxConfig::Bounded(0) => Err(ConfigError::ZeroCapacity),
+            _ => Ok(()),
+        }
+    }
+
+    /// The capacity, or `None` when unbounded.
+    pub fn capacity(&self) -> Option<usize> {
+        match self {
+            MailboxConfig::Bounded(n) => Some(*n),
+            MailboxConfig::Unbounded => None,
+        }
+    }
+}
+
+impl Default for MailboxConfig {
+    fn default() -> Self {
+        MailboxConfig::DEFAULT
+    }
+}
+
+/// A snapshot of a mailbox's counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MailboxStats {
+    /// Messages waiting in the queue, not yet taken by the actor.
+    pub len: usize,
+    /// The capacity, or `None` when unbounded.
+    pub capacity: Option<usize>,
+    /// The largest queue length seen.
+    pub peak_len: usize,
+    /// Messages admitted beyond capacity to break a wait cycle.
+    pub overflowed: u64,
+}
+
+/// A system signal, delivered ahead of user messages.
+#[derive(Debug)]
+pub(crate) enum Signal {
+    Terminated(Terminated),
+}
+
+/// What the actor's receive produced.
+pub(crate) enum Recv {
+    /// The batch was refilled from the queue.
+    Batch,
+    Signal(Signal),
+    /// Closed and fully drained: the actor should stop.
+    Closed,
+}
+
+pub(crate) struct Mailbox<M> {
+    capacity: usize,
+    signal_pending: AtomicBool,
+    state: Mutex<State<M>>,
+}
+
+struct State<M> {
+    queue: VecDeque<M>,
+    signals: VecDeque<Signal>,
+    receiver: Option<Waker>,
+    receiver_parked: bool,
+    senders: Vec<Waker>,
+    sender_epoch: u64,
+    closed: bool,
+    dead: bool,
+    peak_len: usize,
+    overflowed: u64,
+}
+
+/// A waiting sender's place in the wait list: its epoch and index.
+pub(crate) type SenderSlot = Option<(u64, usize)>;
+
+impl<M> Mailbox<M> {
+    pub(crate) fn new(config: MailboxConfig) -> Self {
+        Mailbox {
+            capacity: config.capacity().unwrap_or(usize::MAX),
+            signal_pending: AtomicBool::new(false),
+            state: Mutex::new(State {
+                queue: VecDeque::new(),
+                signals: VecDeque::new(),
+                receiver: None,
+                receiver_parked: false,
+                senders: Vec::new(),
+                sender_epoch: 0,
+                closed: false,
+                dead: false,
+                peak_len: 0,
+                overflowed: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<M>> {
+        // Invariant 1: no user code runs under the lock, so a poisoned lock
+        // still guards consistent state.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    // ===== sender side =====
+
+    pub(crate) fn try_push(&self, msg: M) -> Result<(), TrySendError<M>> {
+        let mut st = self.lock();
+        if st.closed {
+            return Err(TrySendError::Closed(msg));
+        }
+        if st.queue.len() >= self.capacity {
+            return Err(TrySendError::Full(msg));
+        }
+        let waker = st.enqueue(msg);
+        drop(st);
+        wake(waker);
+        Ok(())
+    }
+
+    /// Pushes ignoring capacity: breaks a wait cycle (counted as overflow
+    /// when it goes past capacity).
+    pub(crate) fn push_overflow(&self, msg: M) -> Result<(), SendError<M>> {
+        let mut st = self.lock();
+        if st.closed {
+            return Err(SendError(msg));
+        }
+        if st.queue.len() >= self.capacity {
+            st.overflowed += 1;
+        }
+        let waker = st.enqueue(msg);
+        drop(st);
+        wake(waker);
+        Ok(())
+    }
+
+    /// Pushes if there is room, otherwise registers to be woken when there is.
+    pub(crate) fn poll_push(
+        &self,
+        cx: &mut TaskContext<'_>,
+        slot: &mut Option<M>,
+        registered: &mut SenderSlot,
+    ) -> Poll<Result<(), SendError<M>>> {
+        let mut st = self.lock();
+        let Some(msg) = slot.take() else {
+            return Poll::Ready(Ok(()));
+        };
+        if st.closed {
+            return Poll::Ready(Err(SendError(msg)));
+        }
+        if st.queue.len() < self.capacity {
+            let waker = st.enqueue(msg);
+            drop(st);
+            wake(waker);
+            return Poll::Ready(Ok(()));
+        }
+        *slot = Some(msg);
+        st.register_sender(cx.waker(), registered);
+        Poll::Pending
+    }
+
+    pub(crate) fn push_signal(&self, signal: Signal) -> Result<(), Signal> {
+        let mut st = self.lock();
+        if st.dead {
+            return Err(signal);
+        }
+        st.signals.push_back(signal);
+        self.signal_pending.store(true, Ordering::Relaxed);
+        let waker = st.unpark_receiver();
+        drop(st);
+        wake(waker);
+        Ok(())
+    }
+
+    /// Stops intake; queued messages stay for the actor to drain.
+    /// Returns whether this call closed it.
+    pub(crate) fn close(&self) -> bool {
+        let mut spare = Vec::new();
+        let mut st = self.lock();
+        if st.closed {
+            return false;
+        }
+        st.closed = true;
+        st.take_senders(&mut spare);
+        let waker = st.unpark_receiver();
+        drop(st);
+        wake(waker);
+        spare.drain(..).for_each(Waker::wake);
+        true
+    }
+
+    pub(crate) fn stats(&self) -> MailboxStats {
+        let st = self.lock();
+        MailboxStats {
+            len: st.queue.len(),
+            capacity: (self.capacity != usize::MAX).then_some(self.capacity),
+            peak_len: st.peak_len,
+            overflowed: st.overflowed,
+        }
+    }
+
+    // ===== receiver side =====
+
+    /// Takes one pending signal, if the hint says there may be one.
+    pub(crate) fn take_signal(&self) -> Option<Signal> {
+        if !self.signal_pending.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut st = self.lock();
+        let signal = st.signals.pop_front();
+        if st.signals.is_empty() {
+            self.signal_pending.store(false, Ordering::Relaxed);
+        }
+        signal
+    }
+
+    /// Refills the empty `batch` from the queue, or returns a signal, or
+    /// reports closed-and-drained, or parks.
+    pub(crate) fn poll_recv(
+        &self,
+        cx: &mut TaskContext<'_>,
+        batch: &mut VecDeque<M>,
+        spare: &mut Vec<Waker>,
+    ) -> Poll<Recv> {
+        debug_assert!(batch.is_empty(), "batch must be drained before a refill");
+        let mut st = self.lock();
+        if let Some(signal) = st.signals.pop_front() {
+            if st.signals.is_empty() {
+                self.signal_pending.store(false, Ordering::Relaxed);
+            }
+            st.receiver_parked = false;
+            return Poll::Ready(Recv::Signal(signal));
+        }
+        if !st.queue.is_empty() {
+            std::mem::swap(&mut st.queue, batch);
+            st.receiver_parked = false;
+            st.take_senders(spare);
+            drop(st);
+            spare.drain(..).for_each(Waker::wake);
+            return Poll::Ready(Recv::Batch);
+        }
+        if st.closed {
+            st.receiver_parked = false;
+            return Poll::Ready(Recv::Closed);
+        }
+        match &st.receiver {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => st.receiver = Some(cx.waker().clone()),
+        }
+        st.receiver_parked = true;
+        Poll::Pending
+    }
+
+    /// Closes for good: no more messages or signals. Returns what was still
+    /// queued, for the caller to drop outside the lock.
+    pub(crate) fn finish(&self) -> (VecDeque<M>, VecDeque<Signal>) {
+        let mut spare = Vec::new();
+        let mut st = self.lock();
+        st.closed = true;
+        st.dead = true;
+        st.receiver = None;
+        st.receiver_parked = false;
+        st.take_senders(&mut spare);
+        self.signal_pending.store(false, Ordering::Relaxed);
+        let queued = std::mem::take(&mut st.queue);
+        let signals = std::mem::take(&mut st.signals);
+        drop(st);
+        spare.drain(..).for_each(Waker::wake);
+        (queued, signals)
+    }
+}
+
+impl<M> State<M> {
+    /// Appends a message; returns the receiver's waker if it must be woken.
+    fn enqueue(&mut self, msg: M) -> Option<Waker> {
+        self.queue.push_back(msg);
+        if self.queue.len() > self.peak_len {
+            self.peak_len = self.queue.len();
+        }
+        self.unpark_receiver()
+    }
+
+    fn unpark_receiver(&mut self) -> Option<Waker> {
+        if !self.receiver_parked {
+            return None;
+        }
+        self.receiver_parked = false;
+        self.receiver.clone()
+    }
+
+    fn register_sender(&mut self, waker: &Waker, registered: &mut SenderSlot) {
+        match *registered {
+            Some((epoch, index)) if epoch == self.sender_epoch => {
+                if !self.senders[index].will_wake(waker) {
+                    self.senders[index] = waker.clone();
+                }
+            }
+            _ => {
+                *registered = Some((self.sender_epoch, self.senders.len()));
+                self.senders.push(waker.clone());
+            }
+        }
+    }
+
+    /// Moves every waiting sender's waker into `spare` (invariant 4).
+    fn take_senders(&mut self, spare: &mut Vec<Waker>) {
+        if !self.senders.is_empty() {
+            self.sender_epoch += 1;
+            std::mem::swap(&mut self.senders, spare);
+        }
+    }
+}
+
+fn wake(waker: Option<Waker>) {
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}

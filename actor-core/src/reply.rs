@@ -1,0 +1,135 @@
+//! [`Reply`], the answer handle an ask carries, and how an unanswered reply
+//! learns why it went unanswered.
+//!
+//! A reply dropped without an answer tells its asker why: the handler
+//! dropped it (`ReplyDropped`), the handler failed while holding it
+//! (`HandlerFailed`, with the reason), or the actor stopped with the request
+//! still queued (`Stopped`). A reply dropped inside a handler cannot know yet
+//! whether the handler will fail, so its answer is deferred to the end of that
+//! handler invocation, which the run loop resolves with the real outcome.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+
+use tokio::sync::oneshot;
+
+/// Why a reply went unanswered.
+#[derive(Debug, Clone)]
+pub(crate) enum ReplyLoss {
+    Dropped,
+    Stopped,
+    HandlerFailed(String),
+}
+
+type Outcome<R> = Result<R, ReplyLoss>;
+
+/// The answer handle of a request/reply (`ask`): a handler answers by calling
+/// [`send`](Reply::send) once.
+///
+/// Dropping it without an answer fails the ask with
+/// [`AskError::ReplyDropped`](crate::error::AskError::ReplyDropped), or with
+/// `HandlerFailed` when the handler failed, or `Stopped` when the actor
+/// stopped before handling the request.
+pub struct Reply<R: Send + 'static> {
+    tx: Option<oneshot::Sender<Outcome<R>>>,
+}
+
+impl<R: Send + 'static> Reply<R> {
+    pub(crate) fn channel() -> (Self, oneshot::Receiver<Outcome<R>>) {
+        let (tx, rx) = oneshot::channel();
+        (Reply { tx: Some(tx) }, rx)
+    }
+
+    /// Answers the ask.
+    ///
+    /// If the asker has stopped waiting (its ask timed out or was dropped),
+    /// the value is dropped: see [`guarantees`](crate::guarantees).
+    pub fn send(mut self, value: R) {
+        if let Some(tx) = self.tx.take() {
+            let _ = tx.send(Ok(value));
+        }
+    }
+
+    /// Whether the asker has stopped waiting for the answer.
+    pub fn is_closed(&self) -> bool {
+        self.tx.as_ref().is_none_or(|tx| tx.is_closed())
+    }
+}
+
+impl<R: Send + 'static> Drop for Reply<R> {
+    fn drop(&mut self) {
+        let Some(tx) = self.tx.take() else { return };
+        match SCOPE.get() {
+            Scope::Detached => {
+                let _ = tx.send(Err(ReplyLoss::Dropped));
+            }
+            Scope::Discarding => {
+                let _ = tx.send(Err(ReplyLoss::Stopped));
+            }
+            Scope::Handler => DEFERRED.with_borrow_mut(|deferred| {
+                deferred.push(Box::new(move |loss| {
+                    let _ = tx.send(Err(loss));
+                }));
+            }),
+        }
+    }
+}
+
+impl<R: Send + 'static> fmt::Debug for Reply<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reply")
+            .field("answered", &self.tx.is_none())
+            .finish()
+    }
+}
+
+// ===== the scope a reply is dropped in =====
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Outside any actor's handler: a drop means the holder dropped it.
+    Detached,
+    /// Inside a handler poll: the outcome is known only when it finishes.
+    Handler,
+    /// The runtime is discarding undelivered messages of a stopped actor.
+    Discarding,
+}
+
+pub(crate) type Deferred = Box<dyn FnOnce(ReplyLoss) + Send>;
+
+thread_local! {
+    static SCOPE: Cell<Scope> = const { Cell::new(Scope::Detached) };
+    static DEFERRED: RefCell<Vec<Deferred>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with replies dropped on this thread treated as `scope`.
+pub(crate) fn in_scope<T>(scope: Scope, f: impl FnOnce() -> T) -> T {
+    let previous = SCOPE.replace(scope);
+    let _restore = RestoreScope(previous);
+    f()
+}
+
+struct RestoreScope(Scope);
+
+impl Drop for RestoreScope {
+    fn drop(&mut self) {
+        SCOPE.set(self.0);
+    }
+}
+
+/// Moves the replies deferred during the handler poll that just returned
+/// into the actor's own list: the handler may resume on another thread.
+pub(crate) fn take_deferred(into: &mut Vec<Deferred>) {
+    if DEFERRED.with_borrow(Vec::is_empty) {
+        return;
+    }
+    DEFERRED.with_borrow_mut(|deferred| into.append(deferred));
+}
+
+/// Answers every reply deferred during a handler invocation, now that its
+/// outcome is known.
+pub(crate) fn resolve_deferred(deferred: &mut Vec<Deferred>, loss: &ReplyLoss) {
+    for answer in deferred.drain(..) {
+        answer(loss.clone());
+    }
+}

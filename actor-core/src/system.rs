@@ -1,0 +1,414 @@
+//! [`ActorSystem`]: spawns actors, holds the registry and configuration, and
+//! runs graceful shutdown.
+
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use dashmap::DashMap;
+use tokio::runtime::Handle;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::actor::{Actor, ActorId, ActorLabel, run::run};
+use crate::actor_ref::ActorRef;
+use crate::cell::{ActorCell, CellCore, ErasedCell};
+use crate::context::Context;
+use crate::deadlock::CURRENT;
+use crate::error::{ConfigError, LookupError, SpawnError};
+use crate::mailbox::MailboxConfig;
+
+mod registry;
+mod shutdown;
+
+pub use shutdown::ShutdownReport;
+
+use registry::Registry;
+
+/// System-wide defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SystemConfig {
+    /// The mailbox of actors that name none (default: bounded to 64).
+    pub default_mailbox: MailboxConfig,
+    /// How long an `ask` waits by default (default: 5 s).
+    pub ask_timeout: Duration,
+    /// How long `shutdown` lets actors drain before killing them (default: 10 s).
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for SystemConfig {
+    fn default() -> Self {
+        SystemConfig {
+            default_mailbox: MailboxConfig::DEFAULT,
+            ask_timeout: Duration::from_secs(5),
+            shutdown_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl SystemConfig {
+    /// Checks every field, naming the first invalid one.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] naming the field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.default_mailbox.validate()?;
+        if self.ask_timeout.is_zero() {
+            return Err(ConfigError::ZeroTimeout {
+                field: "ask_timeout",
+            });
+        }
+        if self.shutdown_timeout.is_zero() {
+            return Err(ConfigError::ZeroTimeout {
+                field: "shutdown_timeout",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Builds an [`ActorSystem`] with non-default configuration.
+#[derive(Debug, Default)]
+pub struct ActorSystemBuilder {
+    config: SystemConfig,
+    runtime: Option<Handle>,
+}
+
+impl ActorSystemBuilder {
+    /// The mailbox of actors that name none.
+    pub fn default_mailbox(mut self, mailbox: MailboxConfig) -> Self {
+        self.config.default_mailbox = mailbox;
+        self
+    }
+
+    /// The default `ask` timeout.
+    pub fn ask_timeout(mut self, timeout: Duration) -> Self {
+        self.config.ask_timeout = timeout;
+        self
+    }
+
+    /// How long `shutdown` lets actors drain before killing them.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.config.shutdown_timeout = timeout;
+        self
+    }
+
+    /// The runtime actors are spawned on (default: the current one).
+    pub fn runtime(mut self, handle: Handle) -> Self {
+        self.runtime = Some(handle);
+        self
+    }
+
+    /// Builds the system.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] for an invalid value, or [`ConfigError::NoRuntime`]
+    /// when called outside a tokio runtime without [`runtime`](Self::runtime).
+    pub fn build(self) -> Result<ActorSystem, ConfigError> {
+        self.config.validate()?;
+        let runtime = match self.runtime {
+            Some(handle) => handle,
+            None => Handle::try_current().map_err(|_| ConfigError::NoRuntime)?,
+        };
+        Ok(ActorSystem {
+            inner: Arc::new(SystemInner {
+                config: self.config,
+                runtime,
+                actors: DashMap::default(),
+                registry: Registry::default(),
+                live: AtomicUsize::new(0),
+                idle: Notify::new(),
+                root_token: CancellationToken::new(),
+                shutting_down: AtomicBool::new(false),
+            }),
+        })
+    }
+}
+
+/// Options for one spawn: a registered name and a mailbox of its own.
+#[derive(Debug, Clone, Default)]
+pub struct SpawnOptions {
+    name: Option<String>,
+    mailbox: Option<MailboxConfig>,
+}
+
+impl SpawnOptions {
+    /// No name; the actor type's mailbox, or the system default.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers the actor under `name` (unique among live actors).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// This actor's mailbox, overriding its type's and the system default.
+    pub fn mailbox(mut self, mailbox: MailboxConfig) -> Self {
+        self.mailbox = Some(mailbox);
+        self
+    }
+}
+
+/// Spawns actors, finds them by name, and shuts them all down.
+///
+/// Cheap to clone: clones share one system.
+#[derive(Clone)]
+pub struct ActorSystem {
+    pub(crate) inner: Arc<SystemInner>,
+}
+
+pub(crate) struct SystemInner {
+    config: SystemConfig,
+    runtime: Handle,
+    pub(crate) actors: DashMap<ActorId, Arc<dyn ErasedCell>, BuildHasherDefault<IdHasher>>,
+    registry: Registry,
+    live: AtomicUsize,
+    idle: Notify,
+    root_token: CancellationToken,
+    shutting_down: AtomicBool,
+}
+
+impl ActorSystem {
+    /// A system with default configuration on the current tokio runtime.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime; use [`ActorSystem::builder`] with
+    /// [`runtime`](ActorSystemBuilder::runtime) there.
+    #[track_caller]
+    pub fn new() -> Self {
+        match Self::builder().build() {
+            Ok(system) => system,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    /// A builder for a system with non-default configuration.
+    pub fn builder() -> ActorSystemBuilder {
+        ActorSystemBuilder::default()
+    }
+
+    /// The system's configuration.
+    pub fn config(&self) -> &SystemConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn runtime(&self) -> &Handle {
+        &self.inner.runtime
+    }
+
+    /// Spawns a top-level actor.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn_with`](Self::spawn_with).
+    pub fn spawn<A: Actor>(&self, actor: A) -> Result<ActorRef<A>, SpawnError> {
+        self.spawn_inner(actor, SpawnOptions::default(), None)
+    }
+
+    /// Spawns a top-level actor registered under `name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn_with`](Self::spawn_with).
+    pub fn spawn_named<A: Actor>(
+        &self,
+        name: impl Into<String>,
+        actor: A,
+    ) -> Result<ActorRef<A>, SpawnError> {
+        self.spawn_inner(actor, SpawnOptions::new().name(name), None)
+    }
+
+    /// Spawns a top-level actor with the given options.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::NameTaken`] when a live actor has the name,
+    /// [`SpawnError::ShuttingDown`] during shutdown, and
+    /// [`SpawnError::Config`] for an invalid mailbox.
+    pub fn spawn_with<A: Actor>(
+        &self,
+        actor: A,
+        options: SpawnOptions,
+    ) -> Result<ActorRef<A>, SpawnError> {
+        self.spawn_inner(actor, options, None)
+    }
+
+    pub(crate) fn spawn_inner<A: Actor>(
+        &self,
+        actor: A,
+        options: SpawnOptions,
+        parent: Option<Arc<dyn ErasedCell>>,
+    ) -> Result<ActorRef<A>, SpawnError> {
+        let inner = &self.inner;
+        if inner.shutting_down.load(Ordering::Acquire) {
+            return Err(SpawnError::ShuttingDown);
+        }
+        let mailbox = options
+            .mailbox
+            .or(A::MAILBOX)
+            .unwrap_or(inner.config.default_mailbox);
+        mailbox.validate()?;
+        let name: Option<Arc<str>> = options.name.map(Into::into);
+        let label = ActorLabel::new(ActorId::new(), name.clone());
+        let type_name = std::any::type_name::<A>();
+        let cell = Arc::new(ActorCell::new(
+            label.clone(),
+            type_name,
+            mailbox,
+            inner.clone(),
+            parent,
+        ));
+        let actor_ref = ActorRef::<A>::from_cell(cell.clone());
+        if let Some(name) = name {
+            inner.registry.register(name, actor_ref.clone())?;
+        }
+        inner.actors.insert(label.id(), cell.clone());
+        inner.live.fetch_add(1, Ordering::Relaxed);
+        let span = tracing::info_span!(
+            "actor",
+            id = %label.id(),
+            name = label.name().unwrap_or(""),
+            actor_type = type_name,
+        );
+        let ctx = Context::new(cell.clone(), self.clone());
+        let task = inner
+            .runtime
+            .spawn(CURRENT.scope(label, run(actor, ctx)).instrument(span));
+        cell.core.set_abort(task.abort_handle());
+        Ok(actor_ref)
+    }
+
+    /// The live actor registered under `name`, if it is an `A`.
+    ///
+    /// # Errors
+    ///
+    /// [`LookupError::NotFound`] or [`LookupError::WrongType`].
+    pub fn lookup<A: Actor>(&self, name: &str) -> Result<ActorRef<A>, LookupError> {
+        self.inner.registry.lookup(name)
+    }
+
+    /// How many actors are running (including those draining after `stop`).
+    pub fn live_actors(&self) -> usize {
+        self.inner.live()
+    }
+
+    /// How many live actors are registered by name.
+    pub fn registered_actors(&self) -> usize {
+        self.inner.registry.len()
+    }
+
+    /// Whether `shutdown` has begun.
+    pub fn is_shutting_down(&self) -> bool {
+        self.inner.shutting_down.load(Ordering::Acquire)
+    }
+
+    /// Stops every actor, children before parents, waiting up to the
+    /// configured `shutdown_timeout` before killing the rest.
+    ///
+    /// Top-level actors are asked to stop; each drains its mailbox, stops its
+    /// linked children (in reverse start order), runs `stopped`, and stops.
+    /// New spawns fail with [`SpawnError::ShuttingDown`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future leaves the shutdown half done: actors already
+    /// asked to stop still stop, but nothing is killed at the deadline.
+    pub async fn shutdown(&self) -> ShutdownReport {
+        shutdown::shutdown(self, self.inner.config.shutdown_timeout).await
+    }
+
+    /// Like [`shutdown`](Self::shutdown), with this call's own deadline.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`shutdown`](Self::shutdown).
+    pub async fn shutdown_timeout(&self, deadline: Duration) -> ShutdownReport {
+        shutdown::shutdown(self, deadline).await
+    }
+}
+
+impl Default for ActorSystem {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for ActorSystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorSystem")
+            .field("live_actors", &self.live_actors())
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+impl SystemInner {
+    pub(crate) fn config(&self) -> &SystemConfig {
+        &self.config
+    }
+
+    pub(crate) fn root_token(&self) -> &CancellationToken {
+        &self.root_token
+    }
+
+    pub(crate) fn live(&self) -> usize {
+        self.live.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::Release);
+    }
+
+    /// Forgets a stopped actor: its name, its table entry, its live count.
+    pub(crate) fn deregister(&self, core: &CellCore) {
+        if let Some(name) = core.label().name_arc() {
+            self.registry.remove(name, core.id());
+        }
+        let removed = self.actors.remove(&core.id());
+        drop(removed);
+        if self.live.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.idle.notify_waiters();
+        }
+    }
+
+    pub(crate) async fn wait_idle(&self) {
+        loop {
+            let notified = self.idle.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if self.live() == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Hashes an [`ActorId`] by its random low 64 bits.
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}

@@ -1,0 +1,70 @@
+//! (crate) Coordinated shutdown: stop the roots (each stops its children
+//! first), wait with a deadline, then kill what is left.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::actor::StopReason;
+use crate::cell::ErasedCell;
+use crate::system::ActorSystem;
+
+/// What [`ActorSystem::shutdown`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ShutdownReport {
+    /// Actors that stopped on their own within the deadline.
+    pub stopped: usize,
+    /// Actors killed at the deadline.
+    pub aborted: usize,
+    /// How long the shutdown took.
+    pub elapsed: Duration,
+}
+
+/// How long to wait for killed actors to finish their teardown, which runs no
+/// user hooks and so takes no longer than dropping their state.
+const KILL_GRACE: Duration = Duration::from_secs(5);
+
+pub(crate) async fn shutdown(system: &ActorSystem, deadline: Duration) -> ShutdownReport {
+    let started = Instant::now();
+    let inner = &system.inner;
+    inner.begin_shutdown();
+    let initial = inner.live();
+    for root in snapshot(system)
+        .iter()
+        .filter(|c| c.core().parent().is_none())
+    {
+        root.request_stop(StopReason::Shutdown);
+    }
+    let mut aborted = 0;
+    if tokio::time::timeout(deadline, inner.wait_idle())
+        .await
+        .is_err()
+    {
+        let remaining = snapshot(system);
+        for cell in &remaining {
+            cell.core().kill();
+        }
+        let _ = tokio::time::timeout(KILL_GRACE, inner.wait_idle()).await;
+        aborted = remaining
+            .iter()
+            .filter(|c| c.core().stop_reason() == Some(&StopReason::Killed))
+            .count();
+    }
+    inner.root_token().cancel();
+    ShutdownReport {
+        stopped: initial.saturating_sub(aborted),
+        aborted,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn snapshot(system: &ActorSystem) -> Vec<Arc<dyn ErasedCell>> {
+    system
+        .inner
+        .actors
+        .iter()
+        .map(|entry| entry.value().clone())
+        .collect()
+}

@@ -1,0 +1,168 @@
+//! Request/reply: answers, and each distinct way an ask can fail.
+
+mod support;
+
+use std::time::Duration;
+
+use actor_core::error::AskError;
+use actor_core::{ActorSystem, MailboxConfig, SpawnOptions};
+use support::{Counter, CounterMsg, within};
+use tokio::sync::oneshot;
+
+#[tokio::test]
+async fn ask_returns_the_handlers_answer() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    counter.tell(CounterMsg::Add(7)).await.unwrap();
+    let total = within("ask", counter.ask(CounterMsg::Get)).await.unwrap();
+    assert_eq!(total, 7);
+}
+
+#[tokio::test(start_paused = true)]
+async fn ask_times_out_and_says_after_how_long() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let (_open, gate) = oneshot::channel();
+    counter.tell(CounterMsg::Gate(gate)).await.unwrap();
+    let err = counter
+        .ask_timeout(CounterMsg::Get, Duration::from_millis(250))
+        .await
+        .unwrap_err();
+    match &err {
+        AskError::Timeout { after, .. } => assert_eq!(*after, Duration::from_millis(250)),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(err.to_string().contains("250ms"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn ask_uses_the_system_default_timeout() {
+    let system = ActorSystem::builder()
+        .ask_timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let (_open, gate) = oneshot::channel();
+    counter.tell(CounterMsg::Gate(gate)).await.unwrap();
+    let err = counter.ask(CounterMsg::Get).await.unwrap_err();
+    assert!(
+        matches!(err, AskError::Timeout { after, .. } if after == Duration::from_secs(3)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn ask_to_a_stopped_actor_fails_with_stopped() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    counter.stop();
+    within("stop", counter.wait_for_stop()).await;
+    let err = counter.ask(CounterMsg::Get).await.unwrap_err();
+    assert!(matches!(err, AskError::Stopped { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn ask_queued_behind_a_failure_fails_with_stopped() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let open = support::hold(&counter).await;
+    counter.tell(CounterMsg::Fail("boom".into())).await.unwrap();
+    let c = counter.clone();
+    let asked = tokio::spawn(async move { c.ask(CounterMsg::Get).await });
+    // The ask is queued behind the failing message once the mailbox holds two.
+    support::backlog(&counter, 2).await;
+    open.send(()).unwrap();
+    let err = within("ask", asked).await.unwrap().unwrap_err();
+    assert!(matches!(err, AskError::Stopped { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn ask_whose_handler_errs_reports_the_reason() {
+    struct Failing;
+    impl actor_core::Actor for Failing {
+        type Msg = actor_core::Reply<u64>;
+        async fn handle(
+            &mut self,
+            _reply: Self::Msg,
+            _ctx: &mut actor_core::Context<Self>,
+        ) -> Result<(), actor_core::BoxError> {
+            Err("disk on fire".into())
+        }
+    }
+    let system = ActorSystem::new();
+    let failing = system.spawn(Failing).unwrap();
+    let err = within("ask", failing.ask(|r| r)).await.unwrap_err();
+    match &err {
+        AskError::HandlerFailed { reason, .. } => {
+            assert!(reason.contains("disk on fire"), "{reason}")
+        }
+        other => panic!("expected HandlerFailed, got {other:?}"),
+    }
+    assert!(within("stop", failing.wait_for_stop()).await.is_failure());
+}
+
+#[tokio::test]
+async fn ask_whose_handler_panics_reports_the_panic() {
+    struct Panicking;
+    impl actor_core::Actor for Panicking {
+        type Msg = actor_core::Reply<u64>;
+        async fn handle(
+            &mut self,
+            _reply: Self::Msg,
+            _ctx: &mut actor_core::Context<Self>,
+        ) -> Result<(), actor_core::BoxError> {
+            panic!("index out of bounds")
+        }
+    }
+    let system = ActorSystem::new();
+    let panicking = system.spawn(Panicking).unwrap();
+    let err = within("ask", panicking.ask(|r| r)).await.unwrap_err();
+    match &err {
+        AskError::HandlerFailed { reason, .. } => {
+            assert!(reason.contains("index out of bounds"), "{reason}");
+            assert!(reason.contains("panicked"), "{reason}");
+        }
+        other => panic!("expected HandlerFailed, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn reply_dropped_without_answer_is_reported() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let err = within("ask", counter.ask(CounterMsg::Ignore))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AskError::ReplyDropped { .. }), "{err:?}");
+    // The actor did not fail: it still answers.
+    assert_eq!(
+        within("ask", counter.ask(CounterMsg::Get)).await.unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn try_ask_on_a_full_mailbox_fails_with_full() {
+    let system = ActorSystem::new();
+    let options = SpawnOptions::new().mailbox(MailboxConfig::Bounded(1));
+    let counter = system.spawn_with(Counter::default(), options).unwrap();
+    let _open = support::hold(&counter).await;
+    counter.try_tell(CounterMsg::Add(1)).unwrap();
+    let err = within("try_ask", counter.try_ask(CounterMsg::Get))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AskError::Full { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn kill_fails_the_ask_being_handled_and_those_queued_with_stopped() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let _open = support::hold(&counter).await;
+    let c = counter.clone();
+    let queued = tokio::spawn(async move { c.ask(CounterMsg::Get).await });
+    support::backlog(&counter, 1).await;
+    counter.kill();
+    let err = within("ask", queued).await.unwrap().unwrap_err();
+    assert!(matches!(err, AskError::Stopped { .. }), "{err:?}");
+}
