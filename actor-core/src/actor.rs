@@ -230,63 +230,68 @@ pub enum Phase {
 }
 
 /// A hook or handler failure: an `Err` it returned or a panic it raised.
+///
+/// Cheap to clone (one shared allocation).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
+pub struct Failure(Arc<FailureInner>);
+
+#[derive(Debug, PartialEq, Eq)]
+struct FailureInner {
     phase: Phase,
     panicked: bool,
-    message: Arc<str>,
+    message: String,
 }
 
 impl Failure {
     pub(crate) fn error(phase: Phase, err: &BoxError) -> Self {
-        Failure {
+        Failure(Arc::new(FailureInner {
             phase,
             panicked: false,
-            message: err.to_string().into(),
-        }
+            message: err.to_string(),
+        }))
     }
 
     pub(crate) fn panic(phase: Phase, payload: &(dyn std::any::Any + Send)) -> Self {
-        let message: Arc<str> = if let Some(s) = payload.downcast_ref::<&str>() {
-            (*s).into()
+        let message = if let Some(s) = payload.downcast_ref::<&str>() {
+            (*s).to_string()
         } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.as_str().into()
+            s.clone()
         } else {
-            "panic with a non-string payload".into()
+            "panic with a non-string payload".to_string()
         };
-        Failure {
+        Failure(Arc::new(FailureInner {
             phase,
             panicked: true,
             message,
-        }
+        }))
     }
 
     /// Where the failure happened.
     pub fn phase(&self) -> Phase {
-        self.phase
+        self.0.phase
     }
 
     /// Whether it was a panic (as opposed to a returned `Err`).
     pub fn panicked(&self) -> bool {
-        self.panicked
+        self.0.panicked
     }
 
     /// The error or panic message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.panicked { "panicked" } else { "error" };
-        let phase = match self.phase {
+        let what = if self.0.panicked { "panicked" } else { "error" };
+        let phase = match self.0.phase {
             Phase::Started => "started",
             Phase::Handle => "handle",
             Phase::Terminated => "on_terminated",
             Phase::Stopped => "stopped",
         };
-        write!(f, "{what} in `{phase}`: {}", self.message)
+        write!(f, "{what} in `{phase}`: {}", self.0.message)
     }
 }
 

@@ -2,15 +2,19 @@
 //! to send it messages (`tell`, `try_tell`, `ask`).
 
 use std::fmt;
+use std::future::Future;
 use std::hash::{Hash, Hasher};
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use crate::actor::{Actor, ActorId, ActorLabel, StopReason};
 use crate::cell::{ActorCell, ErasedCell};
-use crate::deadlock::{WaitEdge, current_actor};
+use crate::deadlock::WaitEdge;
 use crate::error::{AskError, SendError, TrySendError};
-use crate::mailbox::MailboxStats;
+use crate::frame::current_actor;
+use crate::mailbox::{MailboxStats, SenderSlot};
 use crate::reply::{Reply, ReplyLoss};
 
 /// A typed, cheaply cloned address of a live actor.
@@ -80,8 +84,8 @@ impl<A: Actor> ActorRef<A> {
     ///
     /// If the future is dropped while waiting for room, the message is
     /// dropped undelivered; once it returns `Ok` the message is queued.
-    pub async fn tell(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
-        tell_cell(&self.cell, msg).await
+    pub fn tell(&self, msg: A::Msg) -> Tell<'_, A::Msg> {
+        Tell::new(&self.cell, msg)
     }
 
     /// Sends a message if there is room right now.
@@ -181,9 +185,9 @@ impl<A: Actor> ActorRef<A> {
     ) -> Result<R, AskError> {
         let target = self.cell.core.label();
         let _edge = match current_actor() {
-            Some(me) if me.id() == target.id() => return Err(AskError::Cycle { cycle: vec![me] }),
-            Some(me) => match WaitEdge::register(&me, target) {
-                (_, Some(cycle)) => return Err(AskError::Cycle { cycle }),
+            Some(me) if me == target.id() => return Err(self.cycle(&[me])),
+            Some(me) => match WaitEdge::register(me, target.id()) {
+                (_, Some(cycle)) => return Err(self.cycle(&cycle)),
                 (edge, None) => Some(edge),
             },
             None => None,
@@ -213,6 +217,12 @@ impl<A: Actor> ActorRef<A> {
                 actor: target.clone(),
                 after: timeout,
             }),
+        }
+    }
+
+    fn cycle(&self, ids: &[ActorId]) -> AskError {
+        AskError::Cycle {
+            cycle: self.cell.core.system.labels(ids),
         }
     }
 
@@ -267,54 +277,108 @@ impl<A: Actor> ActorRef<A> {
     }
 }
 
-/// Sends: at once if there is room, otherwise as [`send_waiting`].
-pub(crate) async fn tell_cell<M: Send + 'static>(
-    cell: &ActorCell<M>,
-    msg: M,
-) -> Result<(), SendError<M>> {
-    match cell.mailbox.try_push(msg) {
-        Ok(()) => Ok(()),
-        Err(TrySendError::Closed(msg)) => Err(SendError(msg)),
-        Err(TrySendError::Full(msg)) => send_waiting(cell, msg).await,
+// ===== Tell =====
+
+/// The future returned by [`ActorRef::tell`]: it sends at once when the
+/// mailbox has room, and otherwise waits for room (or, inside a wait cycle,
+/// admits the message beyond capacity).
+///
+/// It holds no boxed state: a tell that finds room completes on its first
+/// poll without allocating.
+#[must_use = "a tell does nothing unless awaited"]
+pub struct Tell<'a, M: Send + 'static> {
+    cell: &'a ActorCell<M>,
+    msg: Option<M>,
+    wait: Option<Wait>,
+}
+
+/// The state of a tell that is waiting for room.
+struct Wait {
+    registered: SenderSlot,
+    /// This actor's wait on the target, in the wait-for graph.
+    _edge: Option<WaitEdge>,
+}
+
+// The message is never pinned: `Tell` only moves it in and out of its slot.
+impl<M: Send + 'static> Unpin for Tell<'_, M> {}
+
+impl<'a, M: Send + 'static> Tell<'a, M> {
+    pub(crate) fn new(cell: &'a ActorCell<M>, msg: M) -> Self {
+        Tell {
+            cell,
+            msg: Some(msg),
+            wait: None,
+        }
+    }
+
+    /// Starts waiting, unless the wait would close a cycle of waits.
+    fn start_waiting(&mut self, msg: M) -> Option<Result<(), SendError<M>>> {
+        let target = self.cell.core.id();
+        let edge = match current_actor() {
+            None => None,
+            Some(me) if me == target => {
+                return Some(admit_beyond_capacity(self.cell, msg, &[me]));
+            }
+            Some(me) => match WaitEdge::register(me, target) {
+                (_, Some(cycle)) => return Some(admit_beyond_capacity(self.cell, msg, &cycle)),
+                (edge, None) => Some(edge),
+            },
+        };
+        self.msg = Some(msg);
+        self.wait = Some(Wait {
+            registered: None,
+            _edge: edge,
+        });
+        None
     }
 }
 
-/// Sends, waiting for room unless the wait would close a cycle of waits.
-pub(crate) async fn send_waiting<M: Send + 'static>(
-    cell: &ActorCell<M>,
-    msg: M,
-) -> Result<(), SendError<M>> {
-    let Some(me) = current_actor() else {
-        return wait_for_room(cell, msg).await;
-    };
-    let target = cell.core.label();
-    if me.id() == target.id() {
-        return admit_beyond_capacity(cell, msg, &[me]);
+impl<M: Send + 'static> Future for Tell<'_, M> {
+    type Output = Result<(), SendError<M>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if this.wait.is_none() {
+            let msg = this.msg.take().expect("`Tell` polled after completion");
+            match this.cell.mailbox.try_push(msg) {
+                Ok(()) => return Poll::Ready(Ok(())),
+                Err(TrySendError::Closed(msg)) => return Poll::Ready(Err(SendError(msg))),
+                Err(TrySendError::Full(msg)) => {
+                    if let Some(done) = this.start_waiting(msg) {
+                        return Poll::Ready(done);
+                    }
+                }
+            }
+        }
+        let wait = this.wait.as_mut().expect("waiting");
+        let polled = this
+            .cell
+            .mailbox
+            .poll_push(cx, &mut this.msg, &mut wait.registered);
+        if polled.is_ready() {
+            this.wait = None;
+        }
+        polled
     }
-    let (edge, cycle) = WaitEdge::register(&me, target);
-    if let Some(cycle) = cycle {
-        drop(edge);
-        return admit_beyond_capacity(cell, msg, &cycle);
-    }
-    let sent = wait_for_room(cell, msg).await;
-    drop(edge);
-    sent
 }
 
-async fn wait_for_room<M: Send + 'static>(cell: &ActorCell<M>, msg: M) -> Result<(), SendError<M>> {
-    let mut slot = Some(msg);
-    let mut registered = None;
-    std::future::poll_fn(|cx| cell.mailbox.poll_push(cx, &mut slot, &mut registered)).await
+impl<M: Send + 'static> fmt::Debug for Tell<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tell")
+            .field("actor", self.cell.core.label())
+            .field("waiting", &self.wait.is_some())
+            .finish()
+    }
 }
 
 fn admit_beyond_capacity<M: Send + 'static>(
     cell: &ActorCell<M>,
     msg: M,
-    cycle: &[ActorLabel],
+    cycle: &[ActorId],
 ) -> Result<(), SendError<M>> {
     tracing::debug!(
         target_actor = %cell.core.label(),
-        cycle = ?cycle,
+        cycle = ?cell.core.system.labels(cycle),
         "mailbox full inside a wait cycle; admitting the message beyond capacity"
     );
     cell.mailbox.push_overflow(msg)

@@ -5,12 +5,12 @@
 //!
 //! 1. `stop_reason` is set exactly once, by the actor's teardown, after the
 //!    actor has left the registry and the system's table. `finished` is set
-//!    after every watcher has been sent its notice; waiters on `done` are
-//!    notified after that, so `wait_for_stop` never misses the stop and never
-//!    returns before the notices are out.
+//!    after every watcher has been sent its notice, and waiters are woken
+//!    after that, so `wait_for_stop` never misses the stop and never returns
+//!    before the notices are out.
 //! 2. A watcher added after `stop_reason` is set is notified at once: `watch`
-//!    and teardown both take the `watchers` lock, and teardown sets the reason
-//!    and takes the list under it.
+//!    and teardown both take the lifecycle lock, and teardown sets the reason
+//!    and takes the watcher list under it.
 //! 3. `refs` counts the strong [`ActorRef`](crate::ActorRef)s. When it drops
 //!    to zero the mailbox closes, so an actor nobody can reach drains and
 //!    stops instead of leaking. It never rises from zero (`try_add_ref`).
@@ -18,10 +18,11 @@
 //!    sets the handle before reading the flag (both `SeqCst`), so a kill that
 //!    races with spawn is never lost.
 
+use std::future::{Future, poll_fn};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::task::{Poll, Waker};
 
-use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -72,14 +73,23 @@ pub(crate) struct CellCore {
     pub(crate) system: Arc<SystemInner>,
     parent: Option<Arc<dyn ErasedCell>>,
     refs: AtomicUsize,
-    requested: OnceLock<StopReason>,
     stop_reason: OnceLock<StopReason>,
-    finished: AtomicBool,
-    done: Notify,
-    watchers: Mutex<Vec<Watcher>>,
+    lifecycle: Mutex<Lifecycle>,
     abort: OnceLock<AbortHandle>,
     kill_requested: AtomicBool,
     token: OnceLock<CancellationToken>,
+}
+
+/// The rarely touched part of an actor's life, behind one lock.
+#[derive(Default)]
+struct Lifecycle {
+    /// The reason given by whoever first asked the actor to stop.
+    requested: Option<StopReason>,
+    /// Set once every watcher has been sent its notice.
+    finished: bool,
+    watchers: Vec<Watcher>,
+    /// Tasks waiting in `wait_stopped`.
+    waiters: Vec<Waker>,
 }
 
 struct Watcher {
@@ -102,11 +112,8 @@ impl<M: Send + 'static> ActorCell<M> {
                 system,
                 parent,
                 refs: AtomicUsize::new(0),
-                requested: OnceLock::new(),
                 stop_reason: OnceLock::new(),
-                finished: AtomicBool::new(false),
-                done: Notify::new(),
-                watchers: Mutex::new(Vec::new()),
+                lifecycle: Mutex::new(Lifecycle::default()),
                 abort: OnceLock::new(),
                 kill_requested: AtomicBool::new(false),
                 token: OnceLock::new(),
@@ -122,7 +129,7 @@ impl<M: Send + 'static> ErasedCell for ActorCell<M> {
     }
 
     fn request_stop(&self, reason: StopReason) {
-        let _ = self.core.requested.set(reason);
+        self.core.lock().requested.get_or_insert(reason);
         self.mailbox.close();
     }
 
@@ -158,8 +165,8 @@ impl CellCore {
     }
 
     /// The reason given by whoever first asked the actor to stop.
-    pub(crate) fn requested_reason(&self) -> Option<&StopReason> {
-        self.requested.get()
+    pub(crate) fn requested_reason(&self) -> Option<StopReason> {
+        self.lock().requested.clone()
     }
 
     // ===== strong references (invariant 3) =====
@@ -224,18 +231,18 @@ impl CellCore {
 
     // ===== stop notification (invariants 1 and 2) =====
 
-    pub(crate) async fn wait_stopped(&self) -> StopReason {
-        loop {
-            let notified = self.done.notified();
-            let mut notified = std::pin::pin!(notified);
-            notified.as_mut().enable();
-            if self.finished.load(Ordering::Acquire) {
-                if let Some(reason) = self.stop_reason.get() {
-                    return reason.clone();
-                }
+    pub(crate) fn wait_stopped(&self) -> impl Future<Output = StopReason> + '_ {
+        poll_fn(|cx| {
+            let mut lifecycle = self.lock();
+            if lifecycle.finished {
+                let reason = self.stop_reason.get().expect("set before finished");
+                return Poll::Ready(reason.clone());
             }
-            notified.await;
-        }
+            if !lifecycle.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                lifecycle.waiters.push(cx.waker().clone());
+            }
+            Poll::Pending
+        })
     }
 
     /// Publishes the final stop reason: watchers get their notices first,
@@ -243,40 +250,48 @@ impl CellCore {
     /// has been sent.
     pub(crate) fn publish_stop(&self, reason: StopReason) {
         let watchers = {
-            let mut watchers = self.lock_watchers();
+            let mut lifecycle = self.lock();
             let _ = self.stop_reason.set(reason.clone());
-            std::mem::take(&mut *watchers)
+            std::mem::take(&mut lifecycle.watchers)
         };
         for watcher in watchers {
             let notice = Terminated {
                 actor: self.label.clone(),
                 reason: reason.clone(),
             };
-            watcher.sink.push_signal(Signal::Terminated(notice));
+            watcher
+                .sink
+                .push_signal(Signal::Terminated(Box::new(notice)));
         }
-        self.finished.store(true, Ordering::Release);
-        self.done.notify_waiters();
+        let waiters = {
+            let mut lifecycle = self.lock();
+            lifecycle.finished = true;
+            std::mem::take(&mut lifecycle.waiters)
+        };
+        waiters.into_iter().for_each(Waker::wake);
     }
 
     pub(crate) fn watch(&self, id: ActorId, sink: Arc<dyn ErasedCell>) {
-        let mut watchers = self.lock_watchers();
+        let mut lifecycle = self.lock();
         if let Some(reason) = self.stop_reason.get() {
-            drop(watchers);
+            drop(lifecycle);
             let notice = Terminated {
                 actor: self.label.clone(),
                 reason: reason.clone(),
             };
-            sink.push_signal(Signal::Terminated(notice));
+            sink.push_signal(Signal::Terminated(Box::new(notice)));
             return;
         }
-        watchers.push(Watcher { id, sink });
+        lifecycle.watchers.push(Watcher { id, sink });
     }
 
     pub(crate) fn unwatch(&self, id: ActorId) {
-        self.lock_watchers().retain(|w| w.id != id);
+        self.lock().watchers.retain(|w| w.id != id);
     }
 
-    fn lock_watchers(&self) -> std::sync::MutexGuard<'_, Vec<Watcher>> {
-        self.watchers.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, Lifecycle> {
+        self.lifecycle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }

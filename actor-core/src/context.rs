@@ -11,24 +11,23 @@ use tokio_stream::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
 use crate::actor::{Actor, ActorId, ActorLabel, StopReason};
-use crate::actor_ref::{ActorRef, send_waiting, tell_cell};
+use crate::actor_ref::{ActorRef, Tell};
 use crate::cell::{ActorCell, ErasedCell, Hold};
-use crate::error::{SendError, SpawnError, TrySendError};
+use crate::error::{SpawnError, TrySendError};
+use crate::lazy_vec::LazyVec;
 use crate::system::{ActorSystem, SpawnOptions};
 
 /// The running actor's view of itself, passed to every hook and handler.
 pub struct Context<A: Actor> {
     cell: Arc<ActorCell<A::Msg>>,
-    system: ActorSystem,
-    children: Vec<Hold>,
+    children: LazyVec<Hold>,
 }
 
 impl<A: Actor> Context<A> {
-    pub(crate) fn new(cell: Arc<ActorCell<A::Msg>>, system: ActorSystem) -> Self {
+    pub(crate) fn new(cell: Arc<ActorCell<A::Msg>>) -> Self {
         Context {
             cell,
-            system,
-            children: Vec::new(),
+            children: LazyVec::new(),
         }
     }
 
@@ -36,8 +35,13 @@ impl<A: Actor> Context<A> {
         &self.cell
     }
 
+    /// The most recently spawned linked child still held.
+    pub(crate) fn pop_child(&mut self) -> Option<Hold> {
+        self.children.pop()
+    }
+
     pub(crate) fn take_children(&mut self) -> Vec<Hold> {
-        std::mem::take(&mut self.children)
+        self.children.take()
     }
 
     /// The actor's id.
@@ -64,8 +68,8 @@ impl<A: Actor> Context<A> {
     }
 
     /// The system this actor runs in.
-    pub fn system(&self) -> &ActorSystem {
-        &self.system
+    pub fn system(&self) -> ActorSystem {
+        ActorSystem::from_inner(self.cell.core.system.clone())
     }
 
     /// Stops this actor gracefully once the current handler returns: no new
@@ -106,7 +110,7 @@ impl<A: Actor> Context<A> {
         options: SpawnOptions,
     ) -> Result<ActorRef<C>, SpawnError> {
         let parent: Arc<dyn ErasedCell> = self.cell.clone();
-        let child = self.system.spawn_inner(child, options, Some(parent))?;
+        let child = self.system().spawn_inner(child, options, Some(parent))?;
         self.prune_children();
         self.children.push(Hold::new(child.erased()));
         Ok(child)
@@ -129,7 +133,7 @@ impl<A: Actor> Context<A> {
         let cell = self.cell.clone();
         self.spawn_tied(async move {
             tokio::time::sleep(delay).await;
-            let _ = send_waiting(&cell, msg).await;
+            let _ = Tell::new(&cell, msg).await;
         })
     }
 
@@ -148,7 +152,7 @@ impl<A: Actor> Context<A> {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                if send_waiting(&cell, make()).await.is_err() {
+                if Tell::new(&cell, make()).await.is_err() {
                     return;
                 }
             }
@@ -170,7 +174,7 @@ impl<A: Actor> Context<A> {
         self.spawn_tied(async move {
             let mut stream = std::pin::pin!(stream);
             while let Some(item) = stream.next().await {
-                if send_waiting(&cell, map(item)).await.is_err() {
+                if Tell::new(&cell, map(item)).await.is_err() {
                     return;
                 }
             }
@@ -180,7 +184,7 @@ impl<A: Actor> Context<A> {
     /// Spawns `work` so that it ends when this actor stops.
     fn spawn_tied(&self, work: impl Future<Output = ()> + Send + 'static) -> TaskHandle {
         let token = self.cell.core.token().clone();
-        let task = self.system.runtime().spawn(async move {
+        let task = self.cell.core.system.runtime().spawn(async move {
             tokio::select! {
                 _ = token.cancelled() => {}
                 _ = work => {}
@@ -206,9 +210,9 @@ impl<A: Actor> Context<A> {
     ///
     /// # Errors
     ///
-    /// [`SendError`] if this actor is stopping.
-    pub async fn tell_self(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
-        tell_cell(&self.cell, msg).await
+    /// [`SendError`](crate::error::SendError) if this actor is stopping.
+    pub fn tell_self(&self, msg: A::Msg) -> Tell<'_, A::Msg> {
+        Tell::new(&self.cell, msg)
     }
 
     // ===== watch =====

@@ -57,13 +57,15 @@ mod cell;
 mod context;
 mod deadlock;
 pub mod error;
+mod frame;
 pub mod guarantees;
+mod lazy_vec;
 mod mailbox;
 mod reply;
 mod system;
 
 pub use actor::{Actor, ActorId, ActorLabel, Failure, Phase, StopReason, Terminated};
-pub use actor_ref::{ActorRef, WeakActorRef};
+pub use actor_ref::{ActorRef, Tell, WeakActorRef};
 pub use context::{Context, TaskHandle};
 pub use error::BoxError;
 pub use mailbox::{MailboxConfig, MailboxStats};

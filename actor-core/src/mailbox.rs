@@ -15,8 +15,9 @@
 //!    wake-up.
 //! 4. Waiting senders register their waker once per *epoch*; each time room
 //!    is made (a batch is taken) or the mailbox closes, every registered
-//!    sender is woken and the epoch advances, so no wake-up is lost to a
-//!    sender that gave up waiting.
+//!    sender is woken (outside the lock) and the epoch advances, so no
+//!    wake-up is lost to a sender that gave up waiting. The emptied list is
+//!    given back so that its capacity is reused.
 //! 5. `signal_pending` mirrors `!signals.is_empty()`; it is written under the
 //!    lock and read without it as a cheap hint before each message.
 
@@ -89,14 +90,14 @@ pub struct MailboxStats {
 /// A system signal, delivered ahead of user messages.
 #[derive(Debug)]
 pub(crate) enum Signal {
-    Terminated(Terminated),
+    /// Boxed: notices are rare, and the lane's slots stay one word wide.
+    Terminated(Box<Terminated>),
 }
 
 /// What the actor's receive produced.
 pub(crate) enum Recv {
-    /// The batch was refilled from the queue.
-    Batch,
-    Signal(Signal),
+    /// A signal is pending or the batch was refilled from the queue.
+    Ready,
     /// Closed and fully drained: the actor should stop.
     Closed,
 }
@@ -109,19 +110,20 @@ pub(crate) struct Mailbox<M> {
 
 struct State<M> {
     queue: VecDeque<M>,
-    signals: VecDeque<Signal>,
+    /// Rare, so a plain `Vec` (taken from the front) keeps the state small.
+    signals: Vec<Signal>,
     receiver: Option<Waker>,
-    receiver_parked: bool,
     senders: Vec<Waker>,
-    sender_epoch: u64,
+    sender_epoch: u32,
+    peak_len: u32,
+    overflowed: u32,
+    receiver_parked: bool,
     closed: bool,
     dead: bool,
-    peak_len: usize,
-    overflowed: u64,
 }
 
 /// A waiting sender's place in the wait list: its epoch and index.
-pub(crate) type SenderSlot = Option<(u64, usize)>;
+pub(crate) type SenderSlot = Option<(u32, usize)>;
 
 impl<M> Mailbox<M> {
     pub(crate) fn new(config: MailboxConfig) -> Self {
@@ -130,7 +132,7 @@ impl<M> Mailbox<M> {
             signal_pending: AtomicBool::new(false),
             state: Mutex::new(State {
                 queue: VecDeque::new(),
-                signals: VecDeque::new(),
+                signals: Vec::new(),
                 receiver: None,
                 receiver_parked: false,
                 senders: Vec::new(),
@@ -173,7 +175,7 @@ impl<M> Mailbox<M> {
             return Err(SendError(msg));
         }
         if st.queue.len() >= self.capacity {
-            st.overflowed += 1;
+            st.overflowed = st.overflowed.saturating_add(1);
         }
         let waker = st.enqueue(msg);
         drop(st);
@@ -211,7 +213,7 @@ impl<M> Mailbox<M> {
         if st.dead {
             return Err(signal);
         }
-        st.signals.push_back(signal);
+        st.signals.push(signal);
         self.signal_pending.store(true, Ordering::Relaxed);
         let waker = st.unpark_receiver();
         drop(st);
@@ -222,17 +224,16 @@ impl<M> Mailbox<M> {
     /// Stops intake; queued messages stay for the actor to drain.
     /// Returns whether this call closed it.
     pub(crate) fn close(&self) -> bool {
-        let mut spare = Vec::new();
         let mut st = self.lock();
         if st.closed {
             return false;
         }
         st.closed = true;
-        st.take_senders(&mut spare);
+        let senders = st.take_senders();
         let waker = st.unpark_receiver();
         drop(st);
         wake(waker);
-        spare.drain(..).for_each(Waker::wake);
+        senders.into_iter().for_each(Waker::wake);
         true
     }
 
@@ -241,8 +242,8 @@ impl<M> Mailbox<M> {
         MailboxStats {
             len: st.queue.len(),
             capacity: (self.capacity != usize::MAX).then_some(self.capacity),
-            peak_len: st.peak_len,
-            overflowed: st.overflowed,
+            peak_len: st.peak_len as usize,
+            overflowed: u64::from(st.overflowed),
         }
     }
 
@@ -254,37 +255,37 @@ impl<M> Mailbox<M> {
             return None;
         }
         let mut st = self.lock();
-        let signal = st.signals.pop_front();
+        let signal = (!st.signals.is_empty()).then(|| st.signals.remove(0));
         if st.signals.is_empty() {
             self.signal_pending.store(false, Ordering::Relaxed);
         }
         signal
     }
 
-    /// Refills the empty `batch` from the queue, or returns a signal, or
-    /// reports closed-and-drained, or parks.
+    /// Refills the empty `batch` from the queue, or reports a pending signal
+    /// (for `take_signal`), or reports closed-and-drained, or parks.
     pub(crate) fn poll_recv(
         &self,
         cx: &mut TaskContext<'_>,
         batch: &mut VecDeque<M>,
-        spare: &mut Vec<Waker>,
     ) -> Poll<Recv> {
         debug_assert!(batch.is_empty(), "batch must be drained before a refill");
         let mut st = self.lock();
-        if let Some(signal) = st.signals.pop_front() {
-            if st.signals.is_empty() {
-                self.signal_pending.store(false, Ordering::Relaxed);
-            }
+        if !st.signals.is_empty() {
+            // `take_signal` picks it up; the hint is already set.
             st.receiver_parked = false;
-            return Poll::Ready(Recv::Signal(signal));
+            return Poll::Ready(Recv::Ready);
         }
         if !st.queue.is_empty() {
             std::mem::swap(&mut st.queue, batch);
             st.receiver_parked = false;
-            st.take_senders(spare);
-            drop(st);
-            spare.drain(..).for_each(Waker::wake);
-            return Poll::Ready(Recv::Batch);
+            if !st.senders.is_empty() {
+                let mut senders = st.take_senders();
+                drop(st);
+                senders.drain(..).for_each(Waker::wake);
+                self.lock().recycle_senders(senders);
+            }
+            return Poll::Ready(Recv::Ready);
         }
         if st.closed {
             st.receiver_parked = false;
@@ -300,19 +301,18 @@ impl<M> Mailbox<M> {
 
     /// Closes for good: no more messages or signals. Returns what was still
     /// queued, for the caller to drop outside the lock.
-    pub(crate) fn finish(&self) -> (VecDeque<M>, VecDeque<Signal>) {
-        let mut spare = Vec::new();
+    pub(crate) fn finish(&self) -> (VecDeque<M>, Vec<Signal>) {
         let mut st = self.lock();
         st.closed = true;
         st.dead = true;
         st.receiver = None;
         st.receiver_parked = false;
-        st.take_senders(&mut spare);
+        let senders = st.take_senders();
         self.signal_pending.store(false, Ordering::Relaxed);
         let queued = std::mem::take(&mut st.queue);
         let signals = std::mem::take(&mut st.signals);
         drop(st);
-        spare.drain(..).for_each(Waker::wake);
+        senders.into_iter().for_each(Waker::wake);
         (queued, signals)
     }
 }
@@ -321,8 +321,9 @@ impl<M> State<M> {
     /// Appends a message; returns the receiver's waker if it must be woken.
     fn enqueue(&mut self, msg: M) -> Option<Waker> {
         self.queue.push_back(msg);
-        if self.queue.len() > self.peak_len {
-            self.peak_len = self.queue.len();
+        let len = u32::try_from(self.queue.len()).unwrap_or(u32::MAX);
+        if len > self.peak_len {
+            self.peak_len = len;
         }
         self.unpark_receiver()
     }
@@ -349,11 +350,22 @@ impl<M> State<M> {
         }
     }
 
-    /// Moves every waiting sender's waker into `spare` (invariant 4).
-    fn take_senders(&mut self, spare: &mut Vec<Waker>) {
-        if !self.senders.is_empty() {
-            self.sender_epoch += 1;
-            std::mem::swap(&mut self.senders, spare);
+    /// Takes every waiting sender's waker, to wake outside the lock
+    /// (invariant 4).
+    fn take_senders(&mut self) -> Vec<Waker> {
+        if self.senders.is_empty() {
+            return Vec::new();
+        }
+        self.sender_epoch = self.sender_epoch.wrapping_add(1);
+        std::mem::take(&mut self.senders)
+    }
+
+    /// Gives back the emptied wait list, so waiting allocates nothing once
+    /// the list has grown to its working size.
+    fn recycle_senders(&mut self, emptied: Vec<Waker>) {
+        if self.senders.capacity() < emptied.capacity() {
+            let newer = std::mem::replace(&mut self.senders, emptied);
+            self.senders.extend(newer);
         }
     }
 }

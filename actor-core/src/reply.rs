@@ -8,10 +8,11 @@
 //! whether the handler will fail, so its answer is deferred to the end of that
 //! handler invocation, which the run loop resolves with the real outcome.
 
-use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use tokio::sync::oneshot;
+
+use crate::frame::{self, Scope};
 
 /// Why a reply went unanswered.
 #[derive(Debug, Clone)]
@@ -59,18 +60,16 @@ impl<R: Send + 'static> Reply<R> {
 impl<R: Send + 'static> Drop for Reply<R> {
     fn drop(&mut self) {
         let Some(tx) = self.tx.take() else { return };
-        match SCOPE.get() {
+        match frame::scope() {
             Scope::Detached => {
                 let _ = tx.send(Err(ReplyLoss::Dropped));
             }
             Scope::Discarding => {
                 let _ = tx.send(Err(ReplyLoss::Stopped));
             }
-            Scope::Handler => DEFERRED.with_borrow_mut(|deferred| {
-                deferred.push(Box::new(move |loss| {
-                    let _ = tx.send(Err(loss));
-                }));
-            }),
+            Scope::Handler => frame::defer(Box::new(move |loss| {
+                let _ = tx.send(Err(loss));
+            })),
         }
     }
 }
@@ -80,56 +79,5 @@ impl<R: Send + 'static> fmt::Debug for Reply<R> {
         f.debug_struct("Reply")
             .field("answered", &self.tx.is_none())
             .finish()
-    }
-}
-
-// ===== the scope a reply is dropped in =====
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
-    /// Outside any actor's handler: a drop means the holder dropped it.
-    Detached,
-    /// Inside a handler poll: the outcome is known only when it finishes.
-    Handler,
-    /// The runtime is discarding undelivered messages of a stopped actor.
-    Discarding,
-}
-
-pub(crate) type Deferred = Box<dyn FnOnce(ReplyLoss) + Send>;
-
-thread_local! {
-    static SCOPE: Cell<Scope> = const { Cell::new(Scope::Detached) };
-    static DEFERRED: RefCell<Vec<Deferred>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Runs `f` with replies dropped on this thread treated as `scope`.
-pub(crate) fn in_scope<T>(scope: Scope, f: impl FnOnce() -> T) -> T {
-    let previous = SCOPE.replace(scope);
-    let _restore = RestoreScope(previous);
-    f()
-}
-
-struct RestoreScope(Scope);
-
-impl Drop for RestoreScope {
-    fn drop(&mut self) {
-        SCOPE.set(self.0);
-    }
-}
-
-/// Moves the replies deferred during the handler poll that just returned
-/// into the actor's own list: the handler may resume on another thread.
-pub(crate) fn take_deferred(into: &mut Vec<Deferred>) {
-    if DEFERRED.with_borrow(Vec::is_empty) {
-        return;
-    }
-    DEFERRED.with_borrow_mut(|deferred| into.append(deferred));
-}
-
-/// Answers every reply deferred during a handler invocation, now that its
-/// outcome is known.
-pub(crate) fn resolve_deferred(deferred: &mut Vec<Deferred>, loss: &ReplyLoss) {
-    for answer in deferred.drain(..) {
-        answer(loss.clone());
     }
 }

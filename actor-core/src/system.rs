@@ -17,7 +17,6 @@ use crate::actor::{Actor, ActorId, ActorLabel, run::run};
 use crate::actor_ref::ActorRef;
 use crate::cell::{ActorCell, CellCore, ErasedCell};
 use crate::context::Context;
-use crate::deadlock::CURRENT;
 use crate::error::{ConfigError, LookupError, SpawnError};
 use crate::mailbox::MailboxConfig;
 
@@ -201,8 +200,8 @@ impl ActorSystem {
         &self.inner.config
     }
 
-    pub(crate) fn runtime(&self) -> &Handle {
-        &self.inner.runtime
+    pub(crate) fn from_inner(inner: Arc<SystemInner>) -> Self {
+        ActorSystem { inner }
     }
 
     /// Spawns a top-level actor.
@@ -279,10 +278,14 @@ impl ActorSystem {
             name = label.name().unwrap_or(""),
             actor_type = type_name,
         );
-        let ctx = Context::new(cell.clone(), self.clone());
-        let task = inner
-            .runtime
-            .spawn(CURRENT.scope(label, run(actor, ctx)).instrument(span));
+        let ctx = Context::new(cell.clone());
+        let running = run(actor, ctx);
+        // A span nobody records costs a check per poll and 40 bytes per actor.
+        let task = if span.is_disabled() {
+            inner.runtime.spawn(running)
+        } else {
+            inner.runtime.spawn(running.instrument(span))
+        };
         cell.core.set_abort(task.abort_handle());
         Ok(actor_ref)
     }
@@ -356,6 +359,10 @@ impl SystemInner {
         &self.config
     }
 
+    pub(crate) fn runtime(&self) -> &Handle {
+        &self.runtime
+    }
+
     pub(crate) fn root_token(&self) -> &CancellationToken {
         &self.root_token
     }
@@ -366,6 +373,17 @@ impl SystemInner {
 
     pub(crate) fn begin_shutdown(&self) {
         self.shutting_down.store(true, Ordering::Release);
+    }
+
+    /// Labels for actor ids, for errors; an actor not (or no longer) in this
+    /// system is labelled by its id alone.
+    pub(crate) fn labels(&self, ids: &[ActorId]) -> Vec<ActorLabel> {
+        ids.iter()
+            .map(|id| match self.actors.get(id) {
+                Some(cell) => cell.core().label().clone(),
+                None => ActorLabel::new(*id, None),
+            })
+            .collect()
     }
 
     /// Forgets a stopped actor: its name, its table entry, its live count.

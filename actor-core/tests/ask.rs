@@ -166,3 +166,32 @@ async fn kill_fails_the_ask_being_handled_and_those_queued_with_stopped() {
     let err = within("ask", queued).await.unwrap().unwrap_err();
     assert!(matches!(err, AskError::Stopped { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_reply_held_across_an_await_learns_of_a_later_panic() {
+    struct Late;
+    impl actor_core::Actor for Late {
+        type Msg = actor_core::Reply<u64>;
+        async fn handle(
+            &mut self,
+            reply: Self::Msg,
+            _ctx: &mut actor_core::Context<Self>,
+        ) -> Result<(), actor_core::BoxError> {
+            tokio::task::yield_now().await;
+            if !reply.is_closed() {
+                panic!("failed after an await");
+            }
+            reply.send(1);
+            Ok(())
+        }
+    }
+    let system = ActorSystem::new();
+    let late = system.spawn(Late).unwrap();
+    let err = within("ask", late.ask(|r| r)).await.unwrap_err();
+    match &err {
+        AskError::HandlerFailed { reason, .. } => {
+            assert!(reason.contains("failed after an await"), "{reason}")
+        }
+        other => panic!("expected HandlerFailed, got {other:?}"),
+    }
+}

@@ -5,28 +5,41 @@
 //!
 //! 1. Signals are taken before every user message, so a watch notice waits
 //!    for at most the handler that is running.
-//! 2. A hook or handler future is polled inside `catch_unwind` and inside the
-//!    reply `Handler` scope; its state is dropped inside that scope too, so a
-//!    reply it held learns the real outcome (`ReplyDropped` or
-//!    `HandlerFailed`).
+//! 2. A hook or handler future is pinned in place in the loop's own state (no
+//!    box, no move) and each poll runs inside `catch_unwind` and the reply
+//!    `Handler` scope, so a reply it drops, also while unwinding from a
+//!    panic, learns the real outcome (`ReplyDropped` or `HandlerFailed`).
 //! 3. [`Teardown`] owns everything that must be cleaned up and does it in its
 //!    `Drop`, so a killed (aborted) actor is torn down exactly like one that
 //!    returned: undelivered messages dropped (their asks fail with
 //!    `Stopped`), children stopped, token cancelled, registry entries
 //!    removed, then the stop published to waiters and watchers.
+//! 4. After [`YIELD_EVERY`] messages handled back to back the loop yields, so
+//!    a busy actor cannot starve others on its worker.
 
 use std::collections::VecDeque;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
-use std::task::{Poll, Waker};
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 
 use crate::actor::{Actor, Failure, Phase, StopReason};
-use crate::cell::CellCore;
+use crate::cell::{ActorCell, CellCore};
 use crate::context::Context;
 use crate::error::BoxError;
+use crate::frame::{self, Deferred, Scope};
+use crate::lazy_vec::LazyVec;
 use crate::mailbox::{Recv, Signal};
-use crate::reply::{self, Deferred, ReplyLoss, Scope};
+use crate::reply::ReplyLoss;
+use tokio_util::either::Either;
+
+/// The message of the `expect`s on `Teardown::actor`, which is `None` only
+/// inside `Drop`.
+const PRESENT: &str = "the actor is present until teardown";
+
+/// Messages handled back to back before the loop yields to the scheduler.
+const YIELD_EVERY: u32 = 128;
 
 /// Runs an actor from `started` to teardown.
 ///
@@ -34,193 +47,184 @@ use crate::reply::{self, Deferred, ReplyLoss, Scope};
 /// killed before it ever ran is torn down all the same.
 pub(crate) fn run<A: Actor>(actor: A, ctx: Context<A>) -> impl Future<Output = ()> + Send {
     let mut t = Teardown {
+        cell: ctx.cell().clone(),
         actor: Some(actor),
         ctx,
         batch: VecDeque::new(),
-        spare: Vec::new(),
-        deferred: Vec::new(),
-        reason: None,
+        finished: None,
     };
-    async move {
-        let reason = live(&mut t).await;
-        t.finished(reason);
-    }
+    async move { t.live().await }
 }
 
 /// Everything an actor owns while it runs; its `Drop` is the teardown.
 struct Teardown<A: Actor> {
+    cell: Arc<ActorCell<A::Msg>>,
     actor: Option<A>,
     ctx: Context<A>,
     /// Messages taken from the queue, not yet handled.
     batch: VecDeque<A::Msg>,
-    /// Reused buffer for waking senders when room is made.
-    spare: Vec<Waker>,
-    /// Replies dropped during the current handler invocation.
-    deferred: Vec<Deferred>,
-    /// `None` until the actor finishes on its own; `None` at drop means killed.
-    reason: Option<StopReason>,
-}
-
-async fn live<A: Actor>(t: &mut Teardown<A>) -> StopReason {
-    let (actor, ctx, deferred) = t.parts();
-    let cell = ctx.cell().clone();
-    let started = actor.started(ctx);
-    let mut reason = match guarded(Phase::Started, &cell.core, deferred, started).await {
-        Ok(()) => serve(t).await,
-        Err(failure) => StopReason::Failed(failure),
-    };
-    stop_children(&mut t.ctx).await;
-    let (actor, ctx, deferred) = t.parts();
-    let stopped = actor.stopped(ctx, &reason);
-    if let Err(failure) = guarded(Phase::Stopped, &cell.core, deferred, stopped).await {
-        if !reason.is_failure() {
-            reason = StopReason::Failed(failure);
-        }
-    }
-    reason
-}
-
-/// Handles signals and messages until the mailbox is closed and drained or a
-/// handler fails.
-async fn serve<A: Actor>(t: &mut Teardown<A>) -> StopReason {
-    let Teardown {
-        actor,
-        ctx,
-        batch,
-        spare,
-        deferred,
-        ..
-    } = t;
-    let actor = actor.as_mut().expect("the actor is present until teardown");
-    let cell = ctx.cell().clone();
-    loop {
-        while let Some(signal) = cell.mailbox.take_signal() {
-            if let Err(failure) = on_signal(actor, ctx, deferred, signal).await {
-                return StopReason::Failed(failure);
-            }
-        }
-        if let Some(msg) = batch.pop_front() {
-            let handling = actor.handle(msg, ctx);
-            if let Err(failure) = guarded(Phase::Handle, &cell.core, deferred, handling).await {
-                return StopReason::Failed(failure);
-            }
-            // Share the worker fairly: yields once tokio's budget is spent.
-            tokio::task::coop::consume_budget().await;
-            continue;
-        }
-        match poll_fn(|cx| cell.mailbox.poll_recv(cx, batch, spare)).await {
-            Recv::Batch => {}
-            Recv::Signal(signal) => {
-                if let Err(failure) = on_signal(actor, ctx, deferred, signal).await {
-                    return StopReason::Failed(failure);
-                }
-            }
-            Recv::Closed => {
-                let requested = cell.core.requested_reason().cloned();
-                return requested.unwrap_or(StopReason::Normal);
-            }
-        }
-    }
-}
-
-async fn on_signal<A: Actor>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    deferred: &mut Vec<Deferred>,
-    signal: Signal,
-) -> Result<(), Failure> {
-    match signal {
-        Signal::Terminated(notice) => {
-            let cell = ctx.cell().clone();
-            let hook = actor.on_terminated(ctx, notice);
-            guarded(Phase::Terminated, &cell.core, deferred, hook).await
-        }
-    }
-}
-
-/// Polls a hook or handler future with panics caught (invariant 2), and
-/// answers the replies it dropped with its outcome.
-async fn guarded<F>(
-    phase: Phase,
-    core: &CellCore,
-    deferred: &mut Vec<Deferred>,
-    fut: F,
-) -> Result<(), Failure>
-where
-    F: Future<Output = Result<(), BoxError>>,
-{
-    // Held in an `Option` so its state can be dropped inside the reply scope.
-    let mut slot = pin!(Some(fut));
-    let outcome = poll_fn(|cx| {
-        let Some(fut) = slot.as_mut().as_pin_mut() else {
-            return Poll::Ready(Ok(()));
-        };
-        let polled = reply::in_scope(Scope::Handler, || {
-            catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))
-        });
-        reply::take_deferred(deferred);
-        match polled {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(Ok(()))) => Poll::Ready(Ok(())),
-            Ok(Poll::Ready(Err(err))) => Poll::Ready(Err(Failure::error(phase, &err))),
-            Err(payload) => Poll::Ready(Err(Failure::panic(phase, &*payload))),
-        }
-    })
-    .await;
-    reply::in_scope(Scope::Handler, || slot.set(None));
-    reply::take_deferred(deferred);
-    if !deferred.is_empty() {
-        let loss = match &outcome {
-            Ok(()) => ReplyLoss::Dropped,
-            Err(failure) => ReplyLoss::HandlerFailed(failure.to_string()),
-        };
-        reply::resolve_deferred(deferred, &loss);
-    }
-    if let Err(failure) = &outcome {
-        tracing::error!(
-            actor = %core.label(),
-            actor_type = core.type_name(),
-            "actor failed: {failure}"
-        );
-    }
-    outcome
-}
-
-/// Stops linked children in reverse start order, each before the next.
-async fn stop_children<A: Actor>(ctx: &mut Context<A>) {
-    for child in ctx.take_children().into_iter().rev() {
-        child.cell().request_stop(StopReason::Shutdown);
-        child.cell().core().wait_stopped().await;
-    }
+    /// Why the actor stopped, once `live` has run to the end; `None` at
+    /// drop means it was killed.
+    finished: Option<StopReason>,
 }
 
 impl<A: Actor> Teardown<A> {
-    fn parts(&mut self) -> (&mut A, &mut Context<A>, &mut Vec<Deferred>) {
-        let actor = self
-            .actor
-            .as_mut()
-            .expect("the actor is present until teardown");
-        (actor, &mut self.ctx, &mut self.deferred)
+    /// Runs the hooks and the loop; leaves the final reason in `finished`.
+    async fn live(&mut self) {
+        let reason = self.serve().await;
+        self.wind_down(reason).await;
     }
 
-    /// Records that the actor finished on its own, for the teardown to report.
-    fn finished(&mut self, reason: StopReason) {
-        self.reason = Some(reason);
+    /// Stops the children, then runs `stopped`: a failure there turns a
+    /// clean stop into a failure.
+    async fn wind_down(&mut self, reason: StopReason) {
+        self.stop_children().await;
+        let stopped = {
+            let actor = self.actor.as_mut().expect(PRESENT);
+            let fut = pin!(actor.stopped(&mut self.ctx, &reason));
+            hook(Phase::Stopped, &self.cell.core, fut).await
+        };
+        self.finished = Some(match stopped {
+            Err(failure) if !reason.is_failure() => StopReason::Failed(failure),
+            _ => reason,
+        });
+    }
+
+    /// Runs `started`, then handles signals and messages until the mailbox
+    /// is closed and drained or a hook fails.
+    ///
+    /// Each turn builds the next hook future synchronously and awaits it at
+    /// one place, so the loop's state holds one future slot, not one per kind.
+    async fn serve(&mut self) -> StopReason {
+        {
+            let actor = self.actor.as_mut().expect(PRESENT);
+            let started = pin!(actor.started(&mut self.ctx));
+            if let Err(failure) = hook(Phase::Started, &self.cell.core, started).await {
+                return StopReason::Failed(failure);
+            }
+        }
+        let mut streak = 0u32;
+        loop {
+            let actor = self.actor.as_mut().expect(PRESENT);
+            let (phase, work) = if let Some(signal) = self.cell.mailbox.take_signal() {
+                let work = Either::Right(on_signal(actor, &mut self.ctx, signal));
+                (Phase::Terminated, work)
+            } else if let Some(msg) = self.batch.pop_front() {
+                (
+                    Phase::Handle,
+                    Either::Left(actor.handle(msg, &mut self.ctx)),
+                )
+            } else {
+                streak = 0;
+                let (cell, batch) = (&self.cell, &mut self.batch);
+                match poll_fn(|cx| cell.mailbox.poll_recv(cx, batch)).await {
+                    Recv::Ready => continue,
+                    Recv::Closed => {
+                        let requested = cell.core.requested_reason();
+                        return requested.unwrap_or(StopReason::Normal);
+                    }
+                }
+            };
+            let work = pin!(work);
+            if let Err(failure) = hook(phase, &self.cell.core, work).await {
+                return StopReason::Failed(failure);
+            }
+            streak += 1;
+            if streak == YIELD_EVERY {
+                streak = 0;
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    /// Stops linked children in reverse start order, each before the next.
+    async fn stop_children(&mut self) {
+        while let Some(child) = self.ctx.pop_child() {
+            child.cell().request_stop(StopReason::Shutdown);
+            child.cell().core().wait_stopped().await;
+        }
+    }
+}
+
+fn on_signal<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    signal: Signal,
+) -> impl Future<Output = Result<(), BoxError>> + Send + 'a {
+    match signal {
+        Signal::Terminated(notice) => actor.on_terminated(ctx, *notice),
+    }
+}
+
+/// Drives a pinned hook or handler future to completion (invariant 2) and
+/// answers the replies it dropped with its outcome. A `poll_fn`, not an
+/// `async fn`, so the loop's state holds one small closure per await.
+fn hook<'a, F>(
+    phase: Phase,
+    core: &'a CellCore,
+    mut fut: Pin<&'a mut F>,
+) -> impl Future<Output = Result<(), Failure>> + 'a
+where
+    F: Future<Output = Result<(), BoxError>>,
+{
+    // Replies this invocation deferred; if the actor is killed mid-handler
+    // they drop with the closure and their asks see the kill.
+    let mut deferred = LazyVec::new();
+    poll_fn(move |cx| {
+        let outcome = match poll_caught(phase, core, fut.as_mut(), cx, &mut deferred) {
+            Poll::Ready(outcome) => outcome,
+            Poll::Pending => return Poll::Pending,
+        };
+        if !deferred.is_empty() {
+            let loss = match &outcome {
+                Ok(()) => ReplyLoss::Dropped,
+                Err(failure) => ReplyLoss::HandlerFailed(failure.to_string()),
+            };
+            frame::resolve_deferred(&mut deferred, &loss);
+        }
+        if let Err(failure) = &outcome {
+            tracing::error!(
+                actor = %core.label(),
+                actor_type = core.type_name(),
+                "actor failed: {failure}"
+            );
+        }
+        Poll::Ready(outcome)
+    })
+}
+
+fn poll_caught<F>(
+    phase: Phase,
+    core: &CellCore,
+    fut: Pin<&mut F>,
+    cx: &mut TaskContext<'_>,
+    deferred: &mut LazyVec<Deferred>,
+) -> Poll<Result<(), Failure>>
+where
+    F: Future<Output = Result<(), BoxError>>,
+{
+    let polled = frame::in_handler(core.id(), deferred, || {
+        catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))
+    });
+    match polled {
+        Ok(Poll::Pending) => Poll::Pending,
+        Ok(Poll::Ready(Ok(()))) => Poll::Ready(Ok(())),
+        Ok(Poll::Ready(Err(err))) => Poll::Ready(Err(Failure::error(phase, &err))),
+        Err(payload) => Poll::Ready(Err(Failure::panic(phase, &*payload))),
     }
 }
 
 impl<A: Actor> Drop for Teardown<A> {
     fn drop(&mut self) {
-        let reason = self.reason.take().unwrap_or(StopReason::Killed);
+        let reason = self.finished.take().unwrap_or(StopReason::Killed);
         // A killed actor never reached `stop_children`.
         for child in self.ctx.take_children().into_iter().rev() {
             child.cell().request_stop(StopReason::Shutdown);
         }
-        let cell = self.ctx.cell().clone();
+        let cell = self.cell.clone();
         let (queued, signals) = cell.mailbox.finish();
         let batch = std::mem::take(&mut self.batch);
-        reply::in_scope(Scope::Discarding, || drop((batch, queued, signals)));
-        reply::resolve_deferred(&mut self.deferred, &ReplyLoss::Stopped);
+        frame::in_scope(Scope::Discarding, || drop((batch, queued, signals)));
         drop(self.actor.take());
         cell.core.cancel_token();
         cell.core.system.deregister(&cell.core);

@@ -1,0 +1,193 @@
+//! One workload per run, for profilers (`valgrind --tool=callgrind`, `perf`).
+//!
+//! `profile WORKLOAD [N] [--threads T]`, where WORKLOAD is one of
+//! `tell-actor`, `tell-raw`, `tell-actor-unbounded`, `tell-raw-unbounded`,
+//! `ask-actor`, `ask-raw`, `spawn-actor`, `spawn-raw`. The runtime is
+//! current-thread unless `--threads` names a worker count. Prints a checksum.
+
+use actor_core::{Actor, ActorSystem, BoxError, Context, MailboxConfig, Reply, SpawnOptions};
+use tokio::sync::{mpsc, oneshot};
+
+struct Summer(u64);
+
+enum SumMsg {
+    Add(u64),
+    Get(Reply<u64>),
+}
+
+impl Actor for Summer {
+    type Msg = SumMsg;
+
+    async fn handle(&mut self, msg: SumMsg, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        match msg {
+            SumMsg::Add(n) => self.0 = self.0.wrapping_add(n),
+            SumMsg::Get(reply) => reply.send(self.0),
+        }
+        Ok(())
+    }
+}
+
+enum RawMsg {
+    Add(u64),
+    Get(oneshot::Sender<u64>),
+}
+
+async fn raw_summer(mut rx: impl RawRx) -> u64 {
+    let mut sum = 0u64;
+    while let Some(msg) = rx.recv_msg().await {
+        match msg {
+            RawMsg::Add(n) => sum = sum.wrapping_add(n),
+            RawMsg::Get(tx) => {
+                let _ = tx.send(sum);
+            }
+        }
+    }
+    sum
+}
+
+trait RawRx: Send + 'static {
+    fn recv_msg(&mut self) -> impl std::future::Future<Output = Option<RawMsg>> + Send;
+}
+
+impl RawRx for mpsc::Receiver<RawMsg> {
+    async fn recv_msg(&mut self) -> Option<RawMsg> {
+        self.recv().await
+    }
+}
+
+impl RawRx for mpsc::UnboundedReceiver<RawMsg> {
+    async fn recv_msg(&mut self) -> Option<RawMsg> {
+        self.recv().await
+    }
+}
+
+async fn tell_actor(n: u64, mailbox: MailboxConfig) -> u64 {
+    let system = ActorSystem::new();
+    let options = SpawnOptions::new().mailbox(mailbox);
+    let actor = system.spawn_with(Summer(0), options).unwrap();
+    for i in 0..n {
+        actor.tell(SumMsg::Add(i)).await.unwrap();
+    }
+    actor.ask(SumMsg::Get).await.unwrap()
+}
+
+async fn tell_raw(n: u64, bounded: bool) -> u64 {
+    if bounded {
+        let (tx, rx) = mpsc::channel(64);
+        tokio::spawn(raw_summer(rx));
+        for i in 0..n {
+            tx.send(RawMsg::Add(i)).await.ok().unwrap();
+        }
+        let (reply, answer) = oneshot::channel();
+        tx.send(RawMsg::Get(reply)).await.ok().unwrap();
+        answer.await.unwrap()
+    } else {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(raw_summer(rx));
+        for i in 0..n {
+            tx.send(RawMsg::Add(i)).ok().unwrap();
+        }
+        let (reply, answer) = oneshot::channel();
+        tx.send(RawMsg::Get(reply)).ok().unwrap();
+        answer.await.unwrap()
+    }
+}
+
+async fn ask_actor(n: u64) -> u64 {
+    let system = ActorSystem::new();
+    let actor = system.spawn(Summer(0)).unwrap();
+    let mut total = 0u64;
+    for i in 0..n {
+        actor.tell(SumMsg::Add(i)).await.unwrap();
+        total = total.wrapping_add(actor.ask(SumMsg::Get).await.unwrap());
+    }
+    total
+}
+
+async fn ask_raw(n: u64) -> u64 {
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(raw_summer(rx));
+    let mut total = 0u64;
+    for i in 0..n {
+        tx.send(RawMsg::Add(i)).await.ok().unwrap();
+        let (reply, answer) = oneshot::channel();
+        tx.send(RawMsg::Get(reply)).await.ok().unwrap();
+        total = total.wrapping_add(answer.await.unwrap());
+    }
+    total
+}
+
+async fn spawn_actor(n: u64) -> u64 {
+    let system = ActorSystem::new();
+    let refs: Vec<_> = (0..n).map(|i| system.spawn(Summer(i)).unwrap()).collect();
+    for r in &refs {
+        r.stop();
+    }
+    for r in &refs {
+        r.wait_for_stop().await;
+    }
+    refs.len() as u64
+}
+
+async fn spawn_raw(n: u64) -> u64 {
+    let mut senders = Vec::new();
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let (tx, rx) = mpsc::channel::<RawMsg>(64);
+        senders.push(tx);
+        tasks.push(tokio::spawn(raw_summer(rx)));
+    }
+    drop(senders);
+    let mut count = 0;
+    for t in tasks {
+        t.await.unwrap();
+        count += 1;
+    }
+    count
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let workload = args.get(1).map(String::as_str).unwrap_or("tell-actor");
+    let n: u64 = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let threads: usize = args
+        .iter()
+        .position(|a| a == "--threads")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let rt = if threads == 0 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+    }
+    .expect("runtime");
+    let workload = workload.to_string();
+    let start = std::time::Instant::now();
+    let checksum = rt.block_on(async move {
+        let task = async move {
+            match workload.as_str() {
+                "tell-actor" => tell_actor(n, MailboxConfig::Bounded(64)).await,
+                "tell-actor-unbounded" => tell_actor(n, MailboxConfig::Unbounded).await,
+                "tell-raw" => tell_raw(n, true).await,
+                "tell-raw-unbounded" => tell_raw(n, false).await,
+                "ask-actor" => ask_actor(n).await,
+                "ask-raw" => ask_raw(n).await,
+                "spawn-actor" => spawn_actor(n).await,
+                "spawn-raw" => spawn_raw(n).await,
+                other => panic!("unknown workload `{other}`"),
+            }
+        };
+        tokio::spawn(task).await.unwrap()
+    });
+    eprintln!("elapsed {:?}", start.elapsed());
+    println!("checksum {checksum}");
+}
