@@ -69,7 +69,7 @@ pub(crate) struct ActorCell<M> {
 
 pub(crate) struct CellCore {
     label: ActorLabel,
-    type_name: &'static str,
+    type_name: fn() -> &'static str,
     pub(crate) system: Arc<SystemInner>,
     parent: Option<Arc<dyn ErasedCell>>,
     refs: AtomicUsize,
@@ -87,20 +87,24 @@ struct Lifecycle {
     requested: Option<StopReason>,
     /// Set once every watcher has been sent its notice.
     finished: bool,
-    watchers: Vec<Watcher>,
-    /// Tasks waiting in `wait_stopped`.
-    waiters: Vec<Waker>,
+    /// Watchers and `wait_stopped` waiters, in one list to keep the cell small.
+    listeners: Vec<Listener>,
 }
 
-struct Watcher {
-    id: ActorId,
-    sink: Arc<dyn ErasedCell>,
+enum Listener {
+    /// An actor to send a `Terminated` notice.
+    Watcher {
+        id: ActorId,
+        sink: Arc<dyn ErasedCell>,
+    },
+    /// A task waiting in `wait_stopped`.
+    Waiter(Waker),
 }
 
 impl<M: Send + 'static> ActorCell<M> {
     pub(crate) fn new(
         label: ActorLabel,
-        type_name: &'static str,
+        type_name: fn() -> &'static str,
         mailbox: MailboxConfig,
         system: Arc<SystemInner>,
         parent: Option<Arc<dyn ErasedCell>>,
@@ -149,7 +153,7 @@ impl CellCore {
     }
 
     pub(crate) fn type_name(&self) -> &'static str {
-        self.type_name
+        (self.type_name)()
     }
 
     pub(crate) fn parent(&self) -> Option<&Arc<dyn ErasedCell>> {
@@ -238,8 +242,14 @@ impl CellCore {
                 let reason = self.stop_reason.get().expect("set before finished");
                 return Poll::Ready(reason.clone());
             }
-            if !lifecycle.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                lifecycle.waiters.push(cx.waker().clone());
+            let known = lifecycle.listeners.iter().any(|l| match l {
+                Listener::Waiter(w) => w.will_wake(cx.waker()),
+                Listener::Watcher { .. } => false,
+            });
+            if !known {
+                lifecycle
+                    .listeners
+                    .push(Listener::Waiter(cx.waker().clone()));
             }
             Poll::Pending
         })
@@ -249,44 +259,54 @@ impl CellCore {
     /// then waiters wake, so a returned `wait_for_stop` implies every notice
     /// has been sent.
     pub(crate) fn publish_stop(&self, reason: StopReason) {
-        let watchers = {
+        let listeners = {
             let mut lifecycle = self.lock();
             let _ = self.stop_reason.set(reason.clone());
-            std::mem::take(&mut lifecycle.watchers)
+            std::mem::take(&mut lifecycle.listeners)
         };
-        for watcher in watchers {
-            let notice = Terminated {
-                actor: self.label.clone(),
-                reason: reason.clone(),
-            };
-            watcher
-                .sink
-                .push_signal(Signal::Terminated(Box::new(notice)));
+        let mut waiters = Vec::new();
+        for listener in listeners {
+            match listener {
+                Listener::Watcher { sink, .. } => self.notify(&sink, &reason),
+                Listener::Waiter(waker) => waiters.push(waker),
+            }
         }
-        let waiters = {
+        // Waiters that came after the reason was set wait for `finished`.
+        let late = {
             let mut lifecycle = self.lock();
             lifecycle.finished = true;
-            std::mem::take(&mut lifecycle.waiters)
+            std::mem::take(&mut lifecycle.listeners)
         };
+        for listener in late {
+            if let Listener::Waiter(waker) = listener {
+                waiters.push(waker);
+            }
+        }
         waiters.into_iter().for_each(Waker::wake);
+    }
+
+    fn notify(&self, sink: &Arc<dyn ErasedCell>, reason: &StopReason) {
+        let notice = Terminated {
+            actor: self.label.clone(),
+            reason: reason.clone(),
+        };
+        sink.push_signal(Signal::Terminated(Box::new(notice)));
     }
 
     pub(crate) fn watch(&self, id: ActorId, sink: Arc<dyn ErasedCell>) {
         let mut lifecycle = self.lock();
         if let Some(reason) = self.stop_reason.get() {
             drop(lifecycle);
-            let notice = Terminated {
-                actor: self.label.clone(),
-                reason: reason.clone(),
-            };
-            sink.push_signal(Signal::Terminated(Box::new(notice)));
+            self.notify(&sink, reason);
             return;
         }
-        lifecycle.watchers.push(Watcher { id, sink });
+        lifecycle.listeners.push(Listener::Watcher { id, sink });
     }
 
     pub(crate) fn unwatch(&self, id: ActorId) {
-        self.lock().watchers.retain(|w| w.id != id);
+        self.lock()
+            .listeners
+            .retain(|l| !matches!(l, Listener::Watcher { id: w, .. } if *w == id));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Lifecycle> {

@@ -114,6 +114,9 @@ struct State<M> {
     signals: Vec<Signal>,
     receiver: Option<Waker>,
     senders: Vec<Waker>,
+    /// An emptied wait list kept for reuse: the two lists trade places, so
+    /// waiting allocates nothing once both have grown to their working size.
+    idle_senders: Vec<Waker>,
     sender_epoch: u32,
     peak_len: u32,
     overflowed: u32,
@@ -136,6 +139,7 @@ impl<M> Mailbox<M> {
                 receiver: None,
                 receiver_parked: false,
                 senders: Vec::new(),
+                idle_senders: Vec::new(),
                 sender_epoch: 0,
                 closed: false,
                 dead: false,
@@ -357,15 +361,15 @@ impl<M> State<M> {
             return Vec::new();
         }
         self.sender_epoch = self.sender_epoch.wrapping_add(1);
-        std::mem::take(&mut self.senders)
+        let idle = std::mem::take(&mut self.idle_senders);
+        std::mem::replace(&mut self.senders, idle)
     }
 
-    /// Gives back the emptied wait list, so waiting allocates nothing once
-    /// the list has grown to its working size.
+    /// Gives back a wait list emptied by `take_senders`.
     fn recycle_senders(&mut self, emptied: Vec<Waker>) {
-        if self.senders.capacity() < emptied.capacity() {
-            let newer = std::mem::replace(&mut self.senders, emptied);
-            self.senders.extend(newer);
+        debug_assert!(emptied.is_empty());
+        if self.idle_senders.capacity() < emptied.capacity() {
+            self.idle_senders = emptied;
         }
     }
 }

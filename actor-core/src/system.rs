@@ -261,7 +261,7 @@ impl ActorSystem {
         let type_name = std::any::type_name::<A>();
         let cell = Arc::new(ActorCell::new(
             label.clone(),
-            type_name,
+            std::any::type_name::<A>,
             mailbox,
             inner.clone(),
             parent,
