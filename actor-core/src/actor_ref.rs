@@ -4,12 +4,13 @@
 use std::fmt;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::{Arc, Weak};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use crate::actor::{Actor, ActorId, ActorLabel, StopReason};
+use crate::ask_timer::{AskTimer, deadline_after};
 use crate::cell::{ActorCell, ErasedCell};
 use crate::deadlock::WaitEdge;
 use crate::error::{AskError, SendError, TrySendError};
@@ -192,6 +193,7 @@ impl<A: Actor> ActorRef<A> {
             },
             None => None,
         };
+        let mut timer = AskTimer::start(&self.cell.core.system, deadline_after(timeout));
         let (reply, rx) = Reply::channel();
         let msg = make(reply);
         let exchange = async {
@@ -211,13 +213,19 @@ impl<A: Actor> ActorRef<A> {
                 Err(_) => Err(self.lost(ReplyLoss::Dropped)),
             }
         };
-        match tokio::time::timeout(timeout, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(AskError::Timeout {
-                actor: target.clone(),
-                after: timeout,
-            }),
-        }
+        let mut exchange = pin!(exchange);
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(answer) = exchange.as_mut().poll(cx) {
+                return Poll::Ready(answer);
+            }
+            timer.poll_expired(cx).map(|()| {
+                Err(AskError::Timeout {
+                    actor: target.clone(),
+                    after: timeout,
+                })
+            })
+        })
+        .await
     }
 
     fn cycle(&self, ids: &[ActorId]) -> AskError {

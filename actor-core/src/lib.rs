@@ -53,6 +53,7 @@
 
 mod actor;
 mod actor_ref;
+mod ask_timer;
 mod cell;
 mod context;
 mod deadlock;
