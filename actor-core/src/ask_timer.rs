@@ -55,18 +55,19 @@ pub(crate) struct AskTimer {
 impl AskTimer {
     /// Arms a timer of `system` for `deadline`.
     pub(crate) fn start(system: &Arc<SystemInner>, deadline: Instant) -> Self {
-        let sleep = match take_pooled(system) {
-            Some(mut sleep) => {
+        let (system, sleep) = match take_pooled(system) {
+            Some((owner, mut sleep)) => {
                 sleep.as_mut().reset(deadline);
-                sleep
+                (owner, sleep)
             }
             None => {
                 let _runtime = system.runtime().enter();
-                Box::pin(tokio::time::sleep_until(deadline))
+                let sleep = Box::pin(tokio::time::sleep_until(deadline));
+                (Arc::downgrade(system), sleep)
             }
         };
         AskTimer {
-            system: Arc::downgrade(system),
+            system,
             sleep: Some(sleep),
         }
     }
@@ -90,12 +91,12 @@ impl Drop for AskTimer {
     }
 }
 
-fn take_pooled(system: &Arc<SystemInner>) -> Option<Pin<Box<Sleep>>> {
+fn take_pooled(system: &Arc<SystemInner>) -> Option<Pooled> {
     POOL.with_borrow_mut(|pool| {
         let at = pool
             .iter()
             .position(|(owner, _)| std::ptr::eq(owner.as_ptr(), Arc::as_ptr(system)))?;
-        Some(pool.swap_remove(at).1)
+        Some(pool.swap_remove(at))
     })
 }
 
