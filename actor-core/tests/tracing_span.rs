@@ -16,14 +16,17 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
+/// Recorded fields: name and value, in order.
+type FieldList = Vec<(String, String)>;
+
 #[derive(Default)]
 struct Log {
     /// Fields of each span, by span id.
-    spans: HashMap<u64, Vec<(String, String)>>,
+    spans: HashMap<u64, FieldList>,
     /// Spans entered on this (single) thread, innermost last.
     stack: Vec<u64>,
-    /// Each event's message and fields, with the fields of its span.
-    events: Vec<(Vec<(String, String)>, Vec<(String, String)>)>,
+    /// Each event's fields, with the fields of the span it happened in.
+    events: Vec<(FieldList, FieldList)>,
 }
 
 #[derive(Clone, Default)]
@@ -32,7 +35,7 @@ struct Recorder {
     next: Arc<AtomicU64>,
 }
 
-struct Fields(Vec<(String, String)>);
+struct Fields(FieldList);
 
 impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
