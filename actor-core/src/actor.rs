@@ -58,6 +58,10 @@ pub trait Actor: Sized + Send + 'static {
     /// This actor type's mailbox, when it should differ from the system default.
     const MAILBOX: Option<MailboxConfig> = None;
 
+    /// The name an actor of this type is registered under when its spawn
+    /// names none.
+    const NAME: Option<&'static str> = None;
+
     /// Runs once before the first message is handled.
     ///
     /// Returning `Err` or panicking fails the actor before it handles anything.
@@ -100,6 +104,20 @@ pub trait Actor: Sized + Send + 'static {
         let _ = (ctx, notice);
         async { Ok(()) }
     }
+}
+
+/// Settings `#[derive(Actor)]` attaches to a struct, read by the `Actor`
+/// impl that [`handlers`](crate::handlers) generates.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has handlers but no actor settings",
+    label = "add `#[derive(Actor)]` to the struct",
+    note = "`#[handlers]` reads the mailbox and name that `#[derive(Actor)]` provides"
+)]
+pub trait ActorConfig {
+    /// The mailbox, when it should differ from the system default.
+    const MAILBOX: Option<MailboxConfig> = None;
+    /// The default registered name.
+    const NAME: Option<&'static str> = None;
 }
 
 // ===== identity =====

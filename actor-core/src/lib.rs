@@ -47,12 +47,44 @@
 //! # }
 //! ```
 //!
+//! The same actor written with the macros: a plain struct and one impl
+//! block, with a typed client generated for every [`Address`] of it.
+//!
+//! ```
+//! use actor_core::{handlers, Actor, ActorSystem};
+//!
+//! #[derive(Actor, Default)]
+//! struct Counter {
+//!     total: u64,
+//! }
+//!
+//! #[handlers]
+//! impl Counter {
+//!     fn add(&mut self, n: u64) {
+//!         self.total += n;
+//!     }
+//!
+//!     fn get(&mut self) -> u64 {
+//!         self.total
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let counter = ActorSystem::new().spawn(Counter::default())?;
+//! counter.add(40).await?;
+//! assert_eq!(counter.get().await?, 40);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! The [`guarantees`] page states the runtime contract: ordering, capacity,
 //! what `stop` drains and `kill` drops, where a late reply goes.
 #![doc(test(attr(deny(warnings))))]
 
 mod actor;
 mod actor_ref;
+mod address;
 mod ask_timer;
 mod cell;
 mod context;
@@ -65,8 +97,10 @@ mod mailbox;
 mod reply;
 mod system;
 
-pub use actor::{Actor, ActorId, ActorLabel, Failure, Phase, StopReason, Terminated};
+pub use actor::{Actor, ActorConfig, ActorId, ActorLabel, Failure, Phase, StopReason, Terminated};
+pub use actor_macros::{Actor, handlers};
 pub use actor_ref::{ActorRef, Tell, WeakActorRef};
+pub use address::{Address, WithTimeout};
 pub use context::{Context, TaskHandle};
 pub use error::BoxError;
 pub use mailbox::{MailboxConfig, MailboxStats};
@@ -78,10 +112,17 @@ pub use system::{ActorSystem, ActorSystemBuilder, ShutdownReport, SpawnOptions, 
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
+#[doc(hidden)]
+pub mod __private {
+    //! Paths the macros' generated code relies on; not public API.
+    pub use serde;
+}
+
 /// The names nearly every user needs.
 pub mod prelude {
     #[doc(no_inline)]
     pub use crate::{
-        Actor, ActorRef, ActorSystem, BoxError, Context, MailboxConfig, Reply, StopReason,
+        Actor, ActorRef, ActorSystem, Address, BoxError, Context, MailboxConfig, Reply, StopReason,
+        handlers,
     };
 }

@@ -256,7 +256,10 @@ impl ActorSystem {
             .or(A::MAILBOX)
             .unwrap_or(inner.config.default_mailbox);
         mailbox.validate()?;
-        let name: Option<Arc<str>> = options.name.map(Into::into);
+        let name: Option<Arc<str>> = match options.name {
+            Some(name) => Some(name.into()),
+            None => A::NAME.map(Into::into),
+        };
         let label = ActorLabel::new(ActorId::new(), name.clone());
         let type_name = std::any::type_name::<A>();
         let cell = Arc::new(ActorCell::new(

@@ -5,62 +5,19 @@
 //! a handler failure caught and reported to a watcher, linked children, and
 //! a graceful shutdown with its report.
 //!
+//! The accounts ([`actor_examples::Account`]) are written with the macros and
+//! called through their generated client (`alice.deposit(1)`); the bank is
+//! written against the `Actor` trait by hand, with its own message enum.
+//!
 //! Run it with `cargo run -p actor-examples --example quickstart`.
 
 use std::time::Duration;
 
 use actor_core::error::AskError;
 use actor_core::{
-    Actor, ActorRef, ActorSystem, BoxError, Context, Reply, SpawnOptions, StopReason, Terminated,
+    Actor, ActorRef, ActorSystem, BoxError, Context, Reply, SpawnOptions, Terminated,
 };
-
-/// One account: its balance is its private state.
-struct Account {
-    owner: &'static str,
-    balance: u64,
-}
-
-enum AccountMsg {
-    Deposit(u64),
-    Withdraw(u64, Reply<Result<u64, String>>),
-    Balance(Reply<u64>),
-    /// Simulates a bug: the handler panics.
-    Corrupt,
-}
-
-impl Actor for Account {
-    type Msg = AccountMsg;
-
-    async fn handle(&mut self, msg: AccountMsg, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
-        match msg {
-            AccountMsg::Deposit(amount) => self.balance += amount,
-            AccountMsg::Withdraw(amount, reply) => {
-                let outcome = if amount <= self.balance {
-                    self.balance -= amount;
-                    Ok(self.balance)
-                } else {
-                    Err(format!("{} has only {}", self.owner, self.balance))
-                };
-                reply.send(outcome);
-            }
-            AccountMsg::Balance(reply) => reply.send(self.balance),
-            AccountMsg::Corrupt => panic!("ledger of {} is corrupt", self.owner),
-        }
-        Ok(())
-    }
-
-    async fn stopped(
-        &mut self,
-        _ctx: &mut Context<Self>,
-        reason: &StopReason,
-    ) -> Result<(), BoxError> {
-        println!(
-            "account {:<5} closed with {:>4} ({reason})",
-            self.owner, self.balance
-        );
-        Ok(())
-    }
-}
+use actor_examples::{Account, AccountClient};
 
 /// The bank opens accounts as linked children and watches them.
 struct Bank {
@@ -79,7 +36,7 @@ impl Actor for Bank {
         match msg {
             BankMsg::Open(owner, balance, reply) => {
                 let named = SpawnOptions::new().name(owner);
-                let account = ctx.spawn_linked_with(Account { owner, balance }, named)?;
+                let account = ctx.spawn_linked_with(Account::new(owner, balance), named)?;
                 ctx.watch(&account);
                 self.accounts.push(account.clone());
                 reply.send(account);
@@ -87,7 +44,7 @@ impl Actor for Bank {
             BankMsg::Total(reply) => {
                 let mut total = 0;
                 for account in self.accounts.iter().filter(|a| a.is_alive()) {
-                    total += account.ask(AccountMsg::Balance).await?;
+                    total += account.balance().await?;
                 }
                 reply.send(total);
             }
@@ -124,22 +81,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let carol = bank.ask(|r| BankMsg::Open("carol", 10, r)).await?;
 
     for _ in 0..1_000 {
-        alice.tell(AccountMsg::Deposit(1)).await?;
+        alice.deposit(1).await?;
     }
-    println!(
-        "alice after 1000 deposits: {}",
-        alice.ask(AccountMsg::Balance).await?
-    );
+    println!("alice after 1000 deposits: {}", alice.balance().await?);
 
-    match bob.ask(|r| AccountMsg::Withdraw(80, r)).await? {
+    match bob.withdraw(80).await? {
         Ok(left) => println!("bob withdrew 80, {left} left"),
-        Err(refusal) => println!("bob's withdrawal refused: {refusal}"),
+        Err(refusal) => println!("bob's withdrawal {refusal}"),
     }
 
-    carol.tell(AccountMsg::Corrupt).await?;
+    carol.corrupt().await?;
     let reason = carol.wait_for_stop().await;
     println!("carol's account stopped: {reason}");
-    match carol.ask(AccountMsg::Balance).await {
+    match carol.balance().await {
         Err(err @ AskError::Stopped { .. }) => println!("asking carol now: {err}"),
         other => println!("unexpected answer from carol: {other:?}"),
     }

@@ -14,6 +14,10 @@
 //!   owning an `mpsc::channel(64)` receiver whose senders are then dropped
 //!   and whose tasks are joined.
 //!
+//! - `macros`: the `tell` workload with the summing actor written with
+//!   `#[derive(Actor)]` and `#[handlers]`, beside the same actor hand-written
+//!   on an enum.
+//!
 //! Run: `cargo bench -p benches --bench core -- --warm-up-time 1 --measurement-time 5`
 
 use std::future::Future;
@@ -347,8 +351,57 @@ fn bench_spawn(c: &mut Criterion) {
 
 // What `criterion_group!` + `criterion_main!` expand to, written out so the
 // group function needs no doc-lint exception.
+// ===== macros: the same actor generated and hand-written =====
+
+/// The summing actor of [`Summer`], written with the macros.
+#[derive(actor_core::Actor)]
+#[actor(mailbox = 64)]
+struct MacroSummer {
+    total: u64,
+}
+
+#[actor_core::handlers]
+impl MacroSummer {
+    fn add(&mut self, n: u64) {
+        self.total += n;
+    }
+
+    fn get(&mut self) -> u64 {
+        self.total
+    }
+}
+
+async fn tell_macro(system: ActorSystem) {
+    let summer = system.spawn(MacroSummer { total: 0 }).expect("spawn");
+    for n in 0..TELL_MSGS {
+        if summer.add(n).await.is_err() {
+            panic!("the summer stopped early");
+        }
+    }
+    let total = summer.get().await.expect("ask the sum");
+    assert_eq!(total, sum_below(TELL_MSGS), "checksum");
+}
+
+fn bench_macros(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("macros");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .throughput(Throughput::Elements(TELL_MSGS));
+    let bounded = MailboxConfig::Bounded(CAPACITY);
+    group.bench_function("tell/hand-written", |b| {
+        b.iter_custom(|iters| drive_actor(&rt, iters, move |s| tell_actor(s, bounded)));
+    });
+    group.bench_function("tell/generated", |b| {
+        b.iter_custom(|iters| drive_actor(&rt, iters, tell_macro));
+    });
+    group.finish();
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
+    bench_macros(&mut c);
     bench_tell(&mut c);
     bench_ask(&mut c);
     bench_spawn(&mut c);

@@ -2,13 +2,29 @@
 //!
 //! `profile WORKLOAD [N] [--threads T]`, where WORKLOAD is one of
 //! `tell-actor`, `tell-raw`, `tell-actor-unbounded`, `tell-raw-unbounded`,
-//! `ask-actor`, `ask-raw`, `spawn-actor`, `spawn-raw`. The runtime is
+//! `ask-actor`, `ask-raw`, `spawn-actor`, `spawn-raw`, and `tell-macro`,
+//! `ask-macro` (the summing actor written with the macros). The runtime is
 //! current-thread unless `--threads` names a worker count. Prints a checksum.
 
 use actor_core::{Actor, ActorSystem, BoxError, Context, MailboxConfig, Reply, SpawnOptions};
 use tokio::sync::{mpsc, oneshot};
 
 struct Summer(u64);
+
+/// The same summing actor, written with the macros.
+#[derive(actor_core::Actor)]
+struct MacroSummer(u64);
+
+#[actor_core::handlers]
+impl MacroSummer {
+    fn add(&mut self, n: u64) {
+        self.0 = self.0.wrapping_add(n);
+    }
+
+    fn get(&mut self) -> u64 {
+        self.0
+    }
+}
 
 enum SumMsg {
     Add(u64),
@@ -69,6 +85,26 @@ async fn tell_actor(n: u64, mailbox: MailboxConfig) -> u64 {
         actor.tell(SumMsg::Add(i)).await.unwrap();
     }
     actor.ask(SumMsg::Get).await.unwrap()
+}
+
+async fn tell_macro(n: u64) -> u64 {
+    let system = ActorSystem::new();
+    let actor = system.spawn(MacroSummer(0)).unwrap();
+    for i in 0..n {
+        actor.add(i).await.unwrap();
+    }
+    actor.get().await.unwrap()
+}
+
+async fn ask_macro(n: u64) -> u64 {
+    let system = ActorSystem::new();
+    let actor = system.spawn(MacroSummer(0)).unwrap();
+    let mut total = 0u64;
+    for i in 0..n {
+        actor.add(i).await.unwrap();
+        total = total.wrapping_add(actor.get().await.unwrap());
+    }
+    total
 }
 
 async fn tell_raw(n: u64, bounded: bool) -> u64 {
@@ -180,6 +216,8 @@ fn main() {
                 "tell-raw" => tell_raw(n, true).await,
                 "tell-raw-unbounded" => tell_raw(n, false).await,
                 "ask-actor" => ask_actor(n).await,
+                "tell-macro" => tell_macro(n).await,
+                "ask-macro" => ask_macro(n).await,
                 "ask-raw" => ask_raw(n).await,
                 "spawn-actor" => spawn_actor(n).await,
                 "spawn-raw" => spawn_raw(n).await,

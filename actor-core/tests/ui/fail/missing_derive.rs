@@ -1,0 +1,10 @@
+use actor_core::handlers;
+
+struct Counter;
+
+#[handlers]
+impl Counter {
+    fn tick(&mut self) {}
+}
+
+fn main() {}
