@@ -4,6 +4,10 @@ use std::fmt;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cell::ErasedCell;
+use crate::mailbox::{Decision, Signal};
 
 use crate::context::Context;
 use crate::error::BoxError;
@@ -90,6 +94,23 @@ pub trait Actor: Sized + Send + 'static {
         reason: &StopReason,
     ) -> impl Future<Output = Result<(), BoxError>> + Send {
         let _ = (ctx, reason);
+        async { Ok(()) }
+    }
+
+    /// Runs when a supervised child (see [`Context::spawn_supervised`]) has
+    /// ended an incarnation: it failed, stopped itself, or was interrupted.
+    ///
+    /// The [`ChildExit`] is also the decision: call
+    /// [`restart`](ChildExit::restart), [`restart_after`](ChildExit::restart_after)
+    /// or [`stop`](ChildExit::stop) on it, now or later. Dropping it stops the
+    /// child for good, which is what the default does;
+    /// [`Supervisor`](crate::supervision::Supervisor) decides by policy.
+    fn on_child_exit(
+        &mut self,
+        ctx: &mut Context<Self>,
+        exit: ChildExit,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send {
+        let _ = (ctx, exit);
         async { Ok(()) }
     }
 
@@ -213,12 +234,15 @@ pub enum StopReason {
     Killed,
     /// A hook or handler returned `Err` or panicked.
     Failed(Failure),
+    /// A supervisor gave up: its children failed more often than its restart
+    /// intensity allows. The failure names the last child exit.
+    RestartLimit(Failure),
 }
 
 impl StopReason {
     /// Whether the actor failed, as opposed to being asked to stop.
     pub fn is_failure(&self) -> bool {
-        matches!(self, StopReason::Failed(_))
+        matches!(self, StopReason::Failed(_) | StopReason::RestartLimit(_))
     }
 }
 
@@ -229,6 +253,7 @@ impl fmt::Display for StopReason {
             StopReason::Shutdown => f.write_str("shut down"),
             StopReason::Killed => f.write_str("killed"),
             StopReason::Failed(failure) => write!(f, "failed: {failure}"),
+            StopReason::RestartLimit(failure) => write!(f, "restart limit reached: {failure}"),
         }
     }
 }
@@ -243,6 +268,10 @@ pub enum Phase {
     Handle,
     /// In [`Actor::on_terminated`].
     Terminated,
+    /// In [`Actor::on_child_exit`].
+    ChildExit,
+    /// In supervision: a supervisor escalating its children's failures.
+    Supervision,
     /// In [`Actor::stopped`].
     Stopped,
 }
@@ -284,6 +313,15 @@ impl Failure {
         }))
     }
 
+    /// A supervisor's failure, described by `message`.
+    pub(crate) fn supervision(message: String) -> Self {
+        Failure(Arc::new(FailureInner {
+            phase: Phase::Supervision,
+            panicked: false,
+            message,
+        }))
+    }
+
     /// Where the failure happened.
     pub fn phase(&self) -> Phase {
         self.0.phase
@@ -307,9 +345,92 @@ impl fmt::Display for Failure {
             Phase::Started => "started",
             Phase::Handle => "handle",
             Phase::Terminated => "on_terminated",
+            Phase::ChildExit => "on_child_exit",
+            Phase::Supervision => "supervision",
             Phase::Stopped => "stopped",
         };
         write!(f, "{what} in `{phase}`: {}", self.0.message)
+    }
+}
+
+/// A supervised child ended an incarnation: the notice its supervisor gets,
+/// and the handle with which the supervisor decides what comes next.
+///
+/// The child waits, its mailbox kept, until the decision. Dropping the
+/// handle without deciding stops the child for good.
+pub struct ChildExit {
+    child: ActorLabel,
+    reason: StopReason,
+    /// The child waiting for the decision; `None` once decided, or when the
+    /// child was stopped for good and waits for nothing.
+    waiting: Option<Arc<dyn ErasedCell>>,
+}
+
+impl ChildExit {
+    pub(crate) fn new(
+        child: ActorLabel,
+        reason: StopReason,
+        waiting: Option<Arc<dyn ErasedCell>>,
+    ) -> Self {
+        ChildExit {
+            child,
+            reason,
+            waiting,
+        }
+    }
+
+    /// The child.
+    pub fn child(&self) -> &ActorLabel {
+        &self.child
+    }
+
+    /// Why its incarnation ended.
+    pub fn reason(&self) -> &StopReason {
+        &self.reason
+    }
+
+    /// Whether the child waits for a decision; `false` when it was stopped
+    /// for good (by its own `ActorRef::stop`, a parent, or shutdown).
+    pub fn awaits_decision(&self) -> bool {
+        self.waiting.is_some()
+    }
+
+    /// Restarts the child now: a fresh actor from its factory, the same
+    /// mailbox and the same references.
+    pub fn restart(self) {
+        self.restart_after(Duration::ZERO);
+    }
+
+    /// Restarts the child after `delay` (a backoff).
+    pub fn restart_after(mut self, delay: Duration) {
+        self.decide(Decision::Restart(delay));
+    }
+
+    /// Stops the child for good.
+    pub fn stop(mut self) {
+        self.decide(Decision::Stop);
+    }
+
+    fn decide(&mut self, decision: Decision) {
+        if let Some(child) = self.waiting.take() {
+            child.push_signal(Signal::Decision(decision));
+        }
+    }
+}
+
+impl Drop for ChildExit {
+    fn drop(&mut self) {
+        self.decide(Decision::Stop);
+    }
+}
+
+impl fmt::Debug for ChildExit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChildExit")
+            .field("child", &self.child)
+            .field("reason", &self.reason)
+            .field("awaits_decision", &self.awaits_decision())
+            .finish()
     }
 }
 

@@ -269,7 +269,7 @@ impl<A: Actor> ActorRef<A> {
     /// those already queued, stops its children, runs `stopped` and stops
     /// with [`StopReason::Normal`].
     pub fn stop(&self) {
-        self.cell.request_stop(StopReason::Normal);
+        self.cell.stop_final(StopReason::Normal);
     }
 
     /// Stops the actor at once: queued messages are dropped (their asks fail
@@ -413,7 +413,7 @@ impl<A: Actor> Clone for ActorRef<A> {
 impl<A: Actor> Drop for ActorRef<A> {
     fn drop(&mut self) {
         if self.cell.core.release_ref() {
-            self.cell.request_stop(StopReason::Normal);
+            self.cell.stop_final(StopReason::Normal);
         }
     }
 }

@@ -27,37 +27,77 @@ use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::actor::{ActorId, ActorLabel, StopReason, Terminated};
-use crate::mailbox::{Mailbox, MailboxConfig, Signal};
+use crate::mailbox::{Decision, Mailbox, MailboxConfig, Signal};
+use crate::supervision::Shutdown;
 use crate::system::SystemInner;
 
 /// What the runtime needs of any actor, whatever its message type.
 pub(crate) trait ErasedCell: Send + Sync + 'static {
     fn core(&self) -> &CellCore;
-    /// Closes the mailbox: the actor drains what is queued, then stops.
+    /// Closes the mailbox: the actor drains what is queued, then stops. A
+    /// supervised actor asks its supervisor what next (see `stop_final`).
     fn request_stop(&self, reason: StopReason);
+    /// Like `request_stop`, for good: a supervised actor does not wait for a
+    /// restart decision.
+    fn stop_final(&self, reason: StopReason) {
+        self.core().final_stop.store(true, Ordering::SeqCst);
+        self.request_stop(reason);
+        if self.core().supervised {
+            // A child waiting between incarnations has nothing to drain.
+            self.push_signal(Signal::Decision(Decision::Stop));
+        }
+    }
+    /// Ends a supervised actor's incarnation at its next message boundary.
+    fn interrupt(&self) {
+        self.push_signal(Signal::Interrupt);
+    }
     /// Delivers a system signal ahead of user messages.
     fn push_signal(&self, signal: Signal);
 }
 
 /// A strong reference held by the runtime itself (a parent's hold on its
-/// linked children): it keeps the actor running like an `ActorRef` does.
-pub(crate) struct Hold(Arc<dyn ErasedCell>);
+/// linked children): it keeps the actor running like an `ActorRef` does, and
+/// says how the parent stops it.
+pub(crate) struct Hold {
+    cell: Arc<dyn ErasedCell>,
+    shutdown: Shutdown,
+}
 
 impl Hold {
-    pub(crate) fn new(cell: Arc<dyn ErasedCell>) -> Self {
+    pub(crate) fn new(cell: Arc<dyn ErasedCell>, shutdown: Shutdown) -> Self {
         cell.core().add_ref();
-        Hold(cell)
+        Hold { cell, shutdown }
     }
 
     pub(crate) fn cell(&self) -> &Arc<dyn ErasedCell> {
-        &self.0
+        &self.cell
+    }
+
+    /// Stops the child for good by its shutdown policy and waits until it
+    /// has stopped.
+    pub(crate) async fn shut_down(&self) {
+        let core = self.cell.core();
+        match self.shutdown {
+            Shutdown::Abort => core.kill(),
+            Shutdown::Wait | Shutdown::Graceful(_) => self.cell.stop_final(StopReason::Shutdown),
+        }
+        if let Shutdown::Graceful(limit) = self.shutdown {
+            // Boxed: the timer is large and this path is rare, so parents
+            // that never stop children carry no room for it.
+            let waited = Box::pin(tokio::time::timeout(limit, core.wait_stopped())).await;
+            if waited.is_ok() {
+                return;
+            }
+            core.kill();
+        }
+        core.wait_stopped().await;
     }
 }
 
 impl Drop for Hold {
     fn drop(&mut self) {
-        if self.0.core().release_ref() {
-            self.0.request_stop(StopReason::Normal);
+        if self.cell.core().release_ref() {
+            self.cell.stop_final(StopReason::Normal);
         }
     }
 }
@@ -77,6 +117,10 @@ pub(crate) struct CellCore {
     lifecycle: Mutex<Lifecycle>,
     abort: OnceLock<AbortHandle>,
     kill_requested: AtomicBool,
+    /// Set when the actor was stopped for good (see `ErasedCell::stop_final`).
+    final_stop: AtomicBool,
+    /// Whether a supervisor decides what follows each incarnation.
+    supervised: bool,
     token: OnceLock<CancellationToken>,
 }
 
@@ -108,6 +152,7 @@ impl<M: Send + 'static> ActorCell<M> {
         mailbox: MailboxConfig,
         system: Arc<SystemInner>,
         parent: Option<Arc<dyn ErasedCell>>,
+        supervised: bool,
     ) -> Self {
         ActorCell {
             core: CellCore {
@@ -120,6 +165,8 @@ impl<M: Send + 'static> ActorCell<M> {
                 lifecycle: Mutex::new(Lifecycle::default()),
                 abort: OnceLock::new(),
                 kill_requested: AtomicBool::new(false),
+                final_stop: AtomicBool::new(false),
+                supervised,
                 token: OnceLock::new(),
             },
             mailbox: Mailbox::new(mailbox),
@@ -171,6 +218,16 @@ impl CellCore {
     /// The reason given by whoever first asked the actor to stop.
     pub(crate) fn requested_reason(&self) -> Option<StopReason> {
         self.lock().requested.clone()
+    }
+
+    /// Whether the actor was stopped for good (no restart decision).
+    pub(crate) fn is_final_stop(&self) -> bool {
+        self.final_stop.load(Ordering::SeqCst)
+    }
+
+    /// Forgets a stop request, for a restarted incarnation.
+    pub(crate) fn clear_stop_request(&self) {
+        self.lock().requested = None;
     }
 
     // ===== strong references (invariant 3) =====

@@ -15,7 +15,8 @@ use crate::actor_ref::{ActorRef, Tell};
 use crate::cell::{ActorCell, ErasedCell, Hold};
 use crate::error::{SpawnError, TrySendError};
 use crate::lazy_vec::LazyVec;
-use crate::system::{ActorSystem, SpawnOptions};
+use crate::supervision::Shutdown;
+use crate::system::{ActorSystem, Factory, SpawnOptions};
 
 /// The running actor's view of itself, passed to every hook and handler.
 pub struct Context<A: Actor> {
@@ -33,6 +34,10 @@ impl<A: Actor> Context<A> {
 
     pub(crate) fn cell(&self) -> &Arc<ActorCell<A::Msg>> {
         &self.cell
+    }
+
+    pub(crate) fn has_children(&self) -> bool {
+        !self.children.is_empty()
     }
 
     /// The most recently spawned linked child still held.
@@ -109,11 +114,59 @@ impl<A: Actor> Context<A> {
         child: C,
         options: SpawnOptions,
     ) -> Result<ActorRef<C>, SpawnError> {
+        self.spawn_child(child, options, None, Shutdown::Wait)
+    }
+
+    /// Spawns a supervised child: `factory` builds its first actor and the
+    /// actor of every restart. When an incarnation of it ends (a failure, a
+    /// stop it asked for itself, an interrupt), the child keeps its mailbox
+    /// and its references and waits while this actor's
+    /// [`on_child_exit`](Actor::on_child_exit) decides: restart (now or after
+    /// a delay) or stop. When this actor stops, the child is stopped by
+    /// `shutdown`.
+    ///
+    /// # Errors
+    ///
+    /// As [`ActorSystem::spawn_with`].
+    pub fn spawn_supervised<C: Actor>(
+        &mut self,
+        mut factory: impl FnMut() -> C + Send + 'static,
+        options: SpawnOptions,
+        shutdown: Shutdown,
+    ) -> Result<ActorRef<C>, SpawnError> {
+        let first = factory();
+        self.spawn_child(first, options, Some(Box::new(Box::new(factory))), shutdown)
+    }
+
+    fn spawn_child<C: Actor>(
+        &mut self,
+        child: C,
+        options: SpawnOptions,
+        factory: Option<Box<Factory<C>>>,
+        shutdown: Shutdown,
+    ) -> Result<ActorRef<C>, SpawnError> {
         let parent: Arc<dyn ErasedCell> = self.cell.clone();
-        let child = self.system().spawn_inner(child, options, Some(parent))?;
+        let child = self
+            .system()
+            .spawn_inner(child, options, Some(parent), factory)?;
         self.prune_children();
-        self.children.push(Hold::new(child.erased()));
+        self.children.push(Hold::new(child.erased(), shutdown));
         Ok(child)
+    }
+
+    /// Ends the current incarnation of a supervised child at its next message
+    /// boundary, keeping its queue; it then waits for a decision in
+    /// [`on_child_exit`](Actor::on_child_exit). Does nothing to an actor that
+    /// is not supervised by this one.
+    pub fn interrupt_child<C: Actor>(&self, child: &ActorRef<C>) {
+        let is_ours = child
+            .cell()
+            .core
+            .parent()
+            .is_some_and(|p| std::ptr::addr_eq(Arc::as_ptr(p), Arc::as_ptr(&self.cell)));
+        if is_ours {
+            child.cell().interrupt();
+        }
     }
 
     /// Forgets stopped children, so a long-lived parent spawning many
@@ -224,6 +277,18 @@ impl<A: Actor> Context<A> {
     pub fn watch<B: Actor>(&self, other: &ActorRef<B>) {
         let sink: Arc<dyn ErasedCell> = self.cell.clone();
         other.cell().core.watch(self.id(), sink);
+    }
+
+    /// Watches an actor known only by its cell.
+    pub(crate) fn watch_cell(&self, other: &Arc<dyn ErasedCell>) {
+        let sink: Arc<dyn ErasedCell> = self.cell.clone();
+        other.core().watch(self.id(), sink);
+    }
+
+    /// Stops this actor with `reason` once its mailbox drains; as a
+    /// supervised child, it then asks its supervisor what next.
+    pub(crate) fn stop_with(&self, reason: StopReason) {
+        self.cell.request_stop(reason);
     }
 
     /// Stops watching `other`; a notice already delivered stays delivered.

@@ -221,6 +221,9 @@ pub enum ConfigError {
         /// The configuration field.
         field: &'static str,
     },
+    /// A restart backoff is inconsistent.
+    #[error("invalid restart backoff: {0}")]
+    InvalidBackoff(&'static str),
     /// The system was built outside a tokio runtime and was given none.
     #[error(
         "no tokio runtime: build the actor system inside a runtime or pass one with `ActorSystemBuilder::runtime`"

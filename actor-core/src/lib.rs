@@ -95,9 +95,12 @@ pub mod guarantees;
 mod lazy_vec;
 mod mailbox;
 mod reply;
+pub mod supervision;
 mod system;
 
-pub use actor::{Actor, ActorConfig, ActorId, ActorLabel, Failure, Phase, StopReason, Terminated};
+pub use actor::{
+    Actor, ActorConfig, ActorId, ActorLabel, ChildExit, Failure, Phase, StopReason, Terminated,
+};
 pub use actor_macros::{Actor, handlers};
 pub use actor_ref::{ActorRef, Tell, WeakActorRef};
 pub use address::{Address, WithTimeout};

@@ -26,7 +26,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context as TaskContext, Poll, Waker};
 
-use crate::actor::Terminated;
+use std::time::Duration;
+
+use crate::actor::{ChildExit, Terminated};
 use crate::error::{ConfigError, SendError, TrySendError};
 
 /// How much a mailbox may hold.
@@ -90,8 +92,25 @@ pub struct MailboxStats {
 /// A system signal, delivered ahead of user messages.
 #[derive(Debug)]
 pub(crate) enum Signal {
-    /// Boxed: notices are rare, and the lane's slots stay one word wide.
+    /// A watched actor stopped. Boxed: notices are rare, and the lane's
+    /// slots stay small.
     Terminated(Box<Terminated>),
+    /// To a supervisor: a supervised child ended an incarnation.
+    ChildExit(Box<ChildExit>),
+    /// To a supervised child waiting between incarnations: what comes next.
+    Decision(Decision),
+    /// To a supervised child: end this incarnation at the next message
+    /// boundary, keeping the queue for the next one.
+    Interrupt,
+}
+
+/// A supervisor's answer to a child that ended an incarnation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Build a fresh actor after this delay and go on with the same mailbox.
+    Restart(Duration),
+    /// Stop for good.
+    Stop,
 }
 
 /// What the actor's receive produced.
@@ -301,6 +320,39 @@ impl<M> Mailbox<M> {
         }
         st.receiver_parked = true;
         Poll::Pending
+    }
+
+    /// Takes the first decision from the control lane, or parks until one
+    /// comes; other signals stay queued for the next incarnation.
+    pub(crate) fn poll_decision(&self, cx: &mut TaskContext<'_>) -> Poll<Decision> {
+        let mut st = self.lock();
+        let at = st
+            .signals
+            .iter()
+            .position(|s| matches!(s, Signal::Decision(_)));
+        if let Some(at) = at {
+            if let Signal::Decision(decision) = st.signals.remove(at) {
+                if st.signals.is_empty() {
+                    self.signal_pending.store(false, Ordering::Relaxed);
+                }
+                st.receiver_parked = false;
+                return Poll::Ready(decision);
+            }
+        }
+        match &st.receiver {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => st.receiver = Some(cx.waker().clone()),
+        }
+        st.receiver_parked = true;
+        Poll::Pending
+    }
+
+    /// Accepts messages again: a restarted actor that had stopped itself.
+    pub(crate) fn reopen(&self) {
+        let mut st = self.lock();
+        if !st.dead {
+            st.closed = false;
+        }
     }
 
     /// Closes for good: no more messages or signals. Returns what was still

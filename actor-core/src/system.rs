@@ -27,6 +27,9 @@ pub use shutdown::ShutdownReport;
 
 use registry::Registry;
 
+/// Builds a supervised actor's next incarnation.
+pub(crate) type Factory<A> = Box<dyn FnMut() -> A + Send>;
+
 /// System-wide defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -210,7 +213,7 @@ impl ActorSystem {
     ///
     /// As [`spawn_with`](Self::spawn_with).
     pub fn spawn<A: Actor>(&self, actor: A) -> Result<ActorRef<A>, SpawnError> {
-        self.spawn_inner(actor, SpawnOptions::default(), None)
+        self.spawn_inner(actor, SpawnOptions::default(), None, None)
     }
 
     /// Spawns a top-level actor registered under `name`.
@@ -223,7 +226,7 @@ impl ActorSystem {
         name: impl Into<String>,
         actor: A,
     ) -> Result<ActorRef<A>, SpawnError> {
-        self.spawn_inner(actor, SpawnOptions::new().name(name), None)
+        self.spawn_inner(actor, SpawnOptions::new().name(name), None, None)
     }
 
     /// Spawns a top-level actor with the given options.
@@ -238,7 +241,7 @@ impl ActorSystem {
         actor: A,
         options: SpawnOptions,
     ) -> Result<ActorRef<A>, SpawnError> {
-        self.spawn_inner(actor, options, None)
+        self.spawn_inner(actor, options, None, None)
     }
 
     pub(crate) fn spawn_inner<A: Actor>(
@@ -246,6 +249,7 @@ impl ActorSystem {
         actor: A,
         options: SpawnOptions,
         parent: Option<Arc<dyn ErasedCell>>,
+        factory: Option<Box<Factory<A>>>,
     ) -> Result<ActorRef<A>, SpawnError> {
         let inner = &self.inner;
         if inner.shutting_down.load(Ordering::Acquire) {
@@ -268,6 +272,7 @@ impl ActorSystem {
             mailbox,
             inner.clone(),
             parent,
+            factory.is_some(),
         ));
         let actor_ref = ActorRef::<A>::from_cell(cell.clone());
         if let Some(name) = name {
@@ -282,7 +287,7 @@ impl ActorSystem {
             actor_type = type_name,
         );
         let ctx = Context::new(cell.clone());
-        let running = run(actor, ctx);
+        let running = run(actor, ctx, factory);
         // A span nobody records costs a check per poll and 40 bytes per actor.
         let task = if span.is_disabled() {
             inner.runtime.spawn(running)

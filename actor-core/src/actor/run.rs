@@ -24,14 +24,17 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
+use crate::actor::ChildExit;
 use crate::actor::{Actor, Failure, Phase, StopReason};
+use crate::cell::ErasedCell;
 use crate::cell::{ActorCell, CellCore};
 use crate::context::Context;
 use crate::error::BoxError;
 use crate::frame::{self, Deferred, Scope};
 use crate::lazy_vec::LazyVec;
-use crate::mailbox::{Recv, Signal};
+use crate::mailbox::{Decision, Recv, Signal};
 use crate::reply::ReplyLoss;
+use crate::system::Factory;
 use tokio_util::either::Either;
 
 /// The message of the `expect`s on `Teardown::actor`, which is `None` only
@@ -45,12 +48,17 @@ const YIELD_EVERY: u32 = 128;
 ///
 /// The teardown is built before the future is first polled, so an actor
 /// killed before it ever ran is torn down all the same.
-pub(crate) fn run<A: Actor>(actor: A, ctx: Context<A>) -> impl Future<Output = ()> + Send {
+pub(crate) fn run<A: Actor>(
+    actor: A,
+    ctx: Context<A>,
+    factory: Option<Box<Factory<A>>>,
+) -> impl Future<Output = ()> + Send {
     let mut t = Teardown {
         cell: ctx.cell().clone(),
         actor: Some(actor),
         ctx,
         batch: VecDeque::new(),
+        factory,
         finished: None,
     };
     async move { t.live().await }
@@ -63,22 +71,35 @@ struct Teardown<A: Actor> {
     ctx: Context<A>,
     /// Messages taken from the queue, not yet handled.
     batch: VecDeque<A::Msg>,
+    /// How a supervised actor builds its next incarnation; `None` when it is
+    /// not supervised.
+    factory: Option<Box<Factory<A>>>,
     /// Why the actor stopped, once `live` has run to the end; `None` at
     /// drop means it was killed.
     finished: Option<StopReason>,
 }
 
 impl<A: Actor> Teardown<A> {
-    /// Runs the hooks and the loop; leaves the final reason in `finished`.
+    /// Runs incarnations until one ends for good; leaves the final reason
+    /// in `finished`.
     async fn live(&mut self) {
-        let reason = self.serve().await;
-        self.wind_down(reason).await;
+        loop {
+            let reason = self.serve().await;
+            self.wind_down(reason).await;
+            let reason = self.finished.take().expect("set by wind_down");
+            if !self.restarted(reason).await {
+                return;
+            }
+        }
     }
 
     /// Stops the children, then runs `stopped`: a failure there turns a
     /// clean stop into a failure.
     async fn wind_down(&mut self, reason: StopReason) {
-        self.stop_children().await;
+        if self.ctx.has_children() {
+            // Boxed: only parents pay for the room stopping children takes.
+            Box::pin(self.stop_children()).await;
+        }
         let stopped = {
             let actor = self.actor.as_mut().expect(PRESENT);
             let fut = pin!(actor.stopped(&mut self.ctx, &reason));
@@ -88,6 +109,40 @@ impl<A: Actor> Teardown<A> {
             Err(failure) if !reason.is_failure() => StopReason::Failed(failure),
             _ => reason,
         });
+    }
+
+    /// For a supervised actor: reports the end of this incarnation to the
+    /// supervisor and waits for its decision. Returns whether a fresh
+    /// incarnation is ready; otherwise `finished` holds the final reason.
+    async fn restarted(&mut self, reason: StopReason) -> bool {
+        let Some(parent) = self.factory.as_ref().and(self.cell.core.parent()) else {
+            self.finished = Some(reason);
+            return false;
+        };
+        let waits = !self.cell.core.is_final_stop();
+        let me: Arc<dyn ErasedCell> = self.cell.clone();
+        let label = self.cell.core.label().clone();
+        let exit = ChildExit::new(label, reason.clone(), waits.then_some(me));
+        // If the supervisor is gone, the notice drops and decides `Stop`.
+        parent.push_signal(Signal::ChildExit(Box::new(exit)));
+        if !waits {
+            self.finished = Some(reason);
+            return false;
+        }
+        let decision = poll_fn(|cx| self.cell.mailbox.poll_decision(cx)).await;
+        let Decision::Restart(delay) = decision else {
+            self.finished = Some(reason);
+            return false;
+        };
+        if !delay.is_zero() {
+            // Boxed: a timer is large, and only restarts with a backoff pay.
+            Box::pin(tokio::time::sleep(delay)).await;
+        }
+        let factory = self.factory.as_mut().expect("supervised");
+        self.actor = Some(factory());
+        self.cell.core.clear_stop_request();
+        self.cell.mailbox.reopen();
+        true
     }
 
     /// Runs `started`, then handles signals and messages until the mailbox
@@ -107,8 +162,20 @@ impl<A: Actor> Teardown<A> {
         loop {
             let actor = self.actor.as_mut().expect(PRESENT);
             let (phase, work) = if let Some(signal) = self.cell.mailbox.take_signal() {
-                let work = Either::Right(on_signal(actor, &mut self.ctx, signal));
-                (Phase::Terminated, work)
+                match signal {
+                    Signal::Interrupt => return StopReason::Shutdown,
+                    // A decision comes only between incarnations; a late one
+                    // for an earlier incarnation has nothing left to decide.
+                    Signal::Decision(_) => continue,
+                    Signal::Terminated(notice) => (
+                        Phase::Terminated,
+                        Either::Right(Either::Left(actor.on_terminated(&mut self.ctx, *notice))),
+                    ),
+                    Signal::ChildExit(exit) => (
+                        Phase::ChildExit,
+                        Either::Right(Either::Right(actor.on_child_exit(&mut self.ctx, *exit))),
+                    ),
+                }
             } else if let Some(msg) = self.batch.pop_front() {
                 (
                     Phase::Handle,
@@ -137,22 +204,12 @@ impl<A: Actor> Teardown<A> {
         }
     }
 
-    /// Stops linked children in reverse start order, each before the next.
+    /// Stops linked children in reverse start order, each by its shutdown
+    /// policy and each before the next.
     async fn stop_children(&mut self) {
         while let Some(child) = self.ctx.pop_child() {
-            child.cell().request_stop(StopReason::Shutdown);
-            child.cell().core().wait_stopped().await;
+            child.shut_down().await;
         }
-    }
-}
-
-fn on_signal<'a, A: Actor>(
-    actor: &'a mut A,
-    ctx: &'a mut Context<A>,
-    signal: Signal,
-) -> impl Future<Output = Result<(), BoxError>> + Send + 'a {
-    match signal {
-        Signal::Terminated(notice) => actor.on_terminated(ctx, *notice),
     }
 }
 
@@ -219,7 +276,7 @@ impl<A: Actor> Drop for Teardown<A> {
         let reason = self.finished.take().unwrap_or(StopReason::Killed);
         // A killed actor never reached `stop_children`.
         for child in self.ctx.take_children().into_iter().rev() {
-            child.cell().request_stop(StopReason::Shutdown);
+            child.cell().stop_final(StopReason::Shutdown);
         }
         let cell = self.cell.clone();
         let (queued, signals) = cell.mailbox.finish();

@@ -35,7 +35,7 @@ pub(crate) async fn shutdown(system: &ActorSystem, deadline: Duration) -> Shutdo
         .iter()
         .filter(|c| c.core().parent().is_none())
     {
-        root.request_stop(StopReason::Shutdown);
+        root.stop_final(StopReason::Shutdown);
     }
     let mut aborted = 0;
     if tokio::time::timeout(deadline, inner.wait_idle())
