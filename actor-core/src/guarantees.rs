@@ -41,11 +41,25 @@
 //! - **`kill` drops.** [`ActorRef::kill`](crate::ActorRef::kill) stops the
 //!   actor at its next await point: queued messages are dropped, and asks
 //!   among them (and the one being handled) fail with `Stopped`. `stopped`
-//!   does not run; linked children are asked to stop.
+//!   does not run; linked children are asked to stop. A kill ends a
+//!   supervised actor too: its mailbox is gone, so a supervisor that restarts
+//!   it spawns a fresh one with new references.
+//! - **Dead letters.** Messages still queued when an actor is killed or fails
+//!   (unsupervised) are counted in
+//!   [`ActorSystem::dead_letter_count`](crate::ActorSystem::dead_letter_count),
+//!   logged at debug level and announced to
+//!   [`ActorSystem::dead_letters`](crate::ActorSystem::dead_letters)
+//!   subscribers. Nothing disappears without a trace.
 //! - **Failure.** A hook or handler that returns `Err` or panics stops the
 //!   actor with [`StopReason::Failed`]; the panic never reaches the worker
-//!   thread or other actors. Messages still queued are dropped and their asks
-//!   fail with `Stopped`; the ask being handled fails with `HandlerFailed`.
+//!   thread or other actors. The ask being handled fails with
+//!   `HandlerFailed`. Messages still queued are dead-lettered and their asks
+//!   fail with `Stopped`.
+//! - **What a restart keeps.** A supervised actor's failure (or its own
+//!   `Context::stop`) ends one incarnation: its mailbox, its references and
+//!   its queued messages stay, and the next incarnation, built by its
+//!   factory, handles them. The failed message is not retried. A stop from
+//!   outside is final. See [`supervision`](crate::supervision).
 //! - **A message to a stopped actor** is handed back to the sender:
 //!   `SendError(msg)` from `tell`, `TrySendError::Closed(msg)` from
 //!   `try_tell`, [`AskError::Stopped`](crate::error::AskError::Stopped) from

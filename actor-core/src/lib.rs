@@ -108,7 +108,9 @@ pub use context::{Context, TaskHandle};
 pub use error::BoxError;
 pub use mailbox::{MailboxConfig, MailboxStats};
 pub use reply::Reply;
-pub use system::{ActorSystem, ActorSystemBuilder, ShutdownReport, SpawnOptions, SystemConfig};
+pub use system::{
+    ActorSystem, ActorSystemBuilder, DeadLetter, ShutdownReport, SpawnOptions, SystemConfig,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -124,6 +124,8 @@ pub(crate) enum Recv {
 pub(crate) struct Mailbox<M> {
     capacity: usize,
     signal_pending: AtomicBool,
+    /// Mirrors `closed`, read without the lock to count drained messages.
+    closing: AtomicBool,
     state: Mutex<State<M>>,
 }
 
@@ -152,6 +154,7 @@ impl<M> Mailbox<M> {
         Mailbox {
             capacity: config.capacity().unwrap_or(usize::MAX),
             signal_pending: AtomicBool::new(false),
+            closing: AtomicBool::new(false),
             state: Mutex::new(State {
                 queue: VecDeque::new(),
                 signals: Vec::new(),
@@ -252,6 +255,7 @@ impl<M> Mailbox<M> {
             return false;
         }
         st.closed = true;
+        self.closing.store(true, Ordering::Relaxed);
         let senders = st.take_senders();
         let waker = st.unpark_receiver();
         drop(st);
@@ -352,7 +356,13 @@ impl<M> Mailbox<M> {
         let mut st = self.lock();
         if !st.dead {
             st.closed = false;
+            self.closing.store(false, Ordering::Relaxed);
         }
+    }
+
+    /// Whether the mailbox is closed to new messages (the actor is draining).
+    pub(crate) fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::Relaxed)
     }
 
     /// Closes for good: no more messages or signals. Returns what was still

@@ -20,10 +20,14 @@ use crate::context::Context;
 use crate::error::{ConfigError, LookupError, SpawnError};
 use crate::mailbox::MailboxConfig;
 
+mod dead_letters;
 mod registry;
 mod shutdown;
 
+pub use dead_letters::DeadLetter;
 pub use shutdown::ShutdownReport;
+
+use dead_letters::DeadLetters;
 
 use registry::Registry;
 
@@ -128,6 +132,8 @@ impl ActorSystemBuilder {
                 idle: Notify::new(),
                 root_token: CancellationToken::new(),
                 shutting_down: AtomicBool::new(false),
+                dead_letters: DeadLetters::new(),
+                drained: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }
@@ -176,6 +182,9 @@ pub(crate) struct SystemInner {
     idle: Notify,
     root_token: CancellationToken,
     shutting_down: AtomicBool,
+    pub(crate) dead_letters: DeadLetters,
+    /// Messages handled by actors already closed to new ones.
+    drained: std::sync::atomic::AtomicU64,
 }
 
 impl ActorSystem {
@@ -317,6 +326,18 @@ impl ActorSystem {
         self.inner.registry.len()
     }
 
+    /// Messages that were never handled because their actor was killed or
+    /// failed with them queued, since the system started.
+    pub fn dead_letter_count(&self) -> u64 {
+        self.inner.dead_letters.count()
+    }
+
+    /// A notice for every dead letter from now on. A subscriber that falls
+    /// more than 1,024 notices behind misses some and is told how many.
+    pub fn dead_letters(&self) -> tokio::sync::broadcast::Receiver<DeadLetter> {
+        self.inner.dead_letters.subscribe()
+    }
+
     /// Whether `shutdown` has begun.
     pub fn is_shutting_down(&self) -> bool {
         self.inner.shutting_down.load(Ordering::Acquire)
@@ -337,6 +358,18 @@ impl ActorSystem {
         shutdown::shutdown(self, self.inner.config.shutdown_timeout).await
     }
 
+    /// Runs until SIGINT (Ctrl-C) or, on Unix, SIGTERM arrives, then shuts
+    /// down as [`shutdown`](Self::shutdown) does and returns its report.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe until a signal arrives; then as `shutdown`.
+    pub async fn run_until_signal(&self) -> ShutdownReport {
+        wait_for_signal().await;
+        tracing::info!("shutdown signal received; draining");
+        self.shutdown().await
+    }
+
     /// Like [`shutdown`](Self::shutdown), with this call's own deadline.
     ///
     /// # Cancel safety
@@ -345,6 +378,28 @@ impl ActorSystem {
     pub async fn shutdown_timeout(&self, deadline: Duration) -> ShutdownReport {
         shutdown::shutdown(self, deadline).await
     }
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(err) => {
+            tracing::warn!("cannot listen for SIGTERM ({err}); waiting for Ctrl-C only");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 impl Default for ActorSystem {
@@ -377,6 +432,14 @@ impl SystemInner {
 
     pub(crate) fn live(&self) -> usize {
         self.live.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn count_drained(&self) {
+        self.drained.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn drained(&self) -> u64 {
+        self.drained.load(Ordering::Relaxed)
     }
 
     pub(crate) fn begin_shutdown(&self) {

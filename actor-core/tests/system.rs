@@ -216,3 +216,70 @@ async fn invalid_configuration_names_the_field() {
     let counter = system.spawn(Counter::default()).unwrap();
     assert_eq!(counter.mailbox_stats().capacity, Some(8));
 }
+
+#[tokio::test]
+async fn messages_queued_at_a_kill_are_dead_lettered_and_announced() {
+    let system = ActorSystem::new();
+    let mut notices = system.dead_letters();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let _gate = support::hold(&counter).await;
+    for n in 0..3 {
+        counter.tell(CounterMsg::Add(n)).await.unwrap();
+    }
+    counter.kill();
+    within("kill", counter.wait_for_stop()).await;
+    assert_eq!(system.dead_letter_count(), 3);
+    for _ in 0..3 {
+        let notice = within("notice", notices.recv()).await.unwrap();
+        assert_eq!(notice.actor.id(), counter.id());
+        assert_eq!(notice.reason, StopReason::Killed);
+        assert!(
+            notice.message_type.ends_with("CounterMsg"),
+            "{}",
+            notice.message_type
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_graceful_stop_dead_letters_nothing() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let gate = support::hold(&counter).await;
+    for n in 0..3 {
+        counter.tell(CounterMsg::Add(n)).await.unwrap();
+    }
+    counter.stop();
+    gate.send(()).unwrap();
+    within("stop", counter.wait_for_stop()).await;
+    assert_eq!(system.dead_letter_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_shutdown_report_counts_the_drained_and_the_dead_lettered() {
+    let system = ActorSystem::new();
+    let draining = system.spawn(Counter::default()).unwrap();
+    let gate = support::hold(&draining).await;
+    for n in 0..5 {
+        draining.tell(CounterMsg::Add(n)).await.unwrap();
+    }
+    let stuck = system.spawn(Counter::default()).unwrap();
+    let _never = support::hold(&stuck).await;
+    for n in 0..2 {
+        stuck.tell(CounterMsg::Add(n)).await.unwrap();
+    }
+    // Opening the gate lets the draining actor's backlog through once
+    // shutdown has closed its mailbox; the stuck one is killed at 1 s.
+    let shutdown = system.shutdown_timeout(Duration::from_secs(1));
+    let report = within("shutdown", async {
+        let (report, ()) = tokio::join!(shutdown, async {
+            tokio::task::yield_now().await;
+            gate.send(()).unwrap();
+        });
+        report
+    })
+    .await;
+    assert_eq!(report.drained, 5 + 1, "the held message and the backlog");
+    assert_eq!(report.dead_lettered, 2);
+    assert_eq!((report.stopped, report.aborted), (1, 1));
+}

@@ -196,6 +196,9 @@ impl<A: Actor> Teardown<A> {
             if let Err(failure) = hook(phase, &self.cell.core, work).await {
                 return StopReason::Failed(failure);
             }
+            if self.cell.mailbox.is_closing() {
+                self.cell.core.system.count_drained();
+            }
             streak += 1;
             if streak == YIELD_EVERY {
                 streak = 0;
@@ -281,6 +284,12 @@ impl<A: Actor> Drop for Teardown<A> {
         let cell = self.cell.clone();
         let (queued, signals) = cell.mailbox.finish();
         let batch = std::mem::take(&mut self.batch);
+        let undelivered = queued.len() + batch.len();
+        let message_type = std::any::type_name::<A::Msg>();
+        let core = &cell.core;
+        core.system
+            .dead_letters
+            .record(core.label(), message_type, undelivered, &reason);
         frame::in_scope(Scope::Discarding, || drop((batch, queued, signals)));
         drop(self.actor.take());
         cell.core.cancel_token();

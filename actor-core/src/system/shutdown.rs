@@ -18,6 +18,12 @@ pub struct ShutdownReport {
     pub stopped: usize,
     /// Actors killed at the deadline.
     pub aborted: usize,
+    /// Messages handled by actors after they were closed to new ones: the
+    /// backlog drained.
+    pub drained: u64,
+    /// Messages never handled, because their actor was killed or failed
+    /// with them queued (see [`ActorSystem::dead_letters`]).
+    pub dead_lettered: u64,
     /// How long the shutdown took.
     pub elapsed: Duration,
 }
@@ -30,6 +36,7 @@ pub(crate) async fn shutdown(system: &ActorSystem, deadline: Duration) -> Shutdo
     let started = Instant::now();
     let inner = &system.inner;
     inner.begin_shutdown();
+    let (drained_before, dead_before) = (inner.drained(), inner.dead_letters.count());
     let initial = inner.live();
     for root in snapshot(system)
         .iter()
@@ -56,6 +63,8 @@ pub(crate) async fn shutdown(system: &ActorSystem, deadline: Duration) -> Shutdo
     ShutdownReport {
         stopped: initial.saturating_sub(aborted),
         aborted,
+        drained: inner.drained() - drained_before,
+        dead_lettered: inner.dead_letters.count() - dead_before,
         elapsed: started.elapsed(),
     }
 }
