@@ -98,7 +98,7 @@ impl<A: Actor> ActorRef<A> {
     /// [`TrySendError::Closed`] when the actor has stopped; both hand the
     /// message back.
     pub fn try_tell(&self, msg: A::Msg) -> Result<(), TrySendError<A::Msg>> {
-        self.cell.mailbox.try_push(msg)
+        try_push(&self.cell, msg)
     }
 
     // ===== ask =====
@@ -216,7 +216,7 @@ impl<A: Actor> ActorRef<A> {
                     TrySendError::Full(_) => AskError::Full {
                         actor: target.clone(),
                     },
-                    TrySendError::Closed(_) => self.stopped(),
+                    TrySendError::Closed(_) | TrySendError::ShuttingDown(_) => self.stopped(),
                 })?;
             }
             match rx.await {
@@ -297,6 +297,18 @@ impl<A: Actor> ActorRef<A> {
     }
 }
 
+/// Pushes if there is room, refusing senders outside the system's actors
+/// once it is shutting down.
+pub(crate) fn try_push<M: Send + 'static>(
+    cell: &ActorCell<M>,
+    msg: M,
+) -> Result<(), TrySendError<M>> {
+    if cell.core.system.is_shutting_down() && current_actor().is_none() {
+        return Err(TrySendError::ShuttingDown(msg));
+    }
+    cell.mailbox.try_push(msg)
+}
+
 // ===== Tell =====
 
 /// The future returned by [`ActorRef::tell`]: it sends at once when the
@@ -360,9 +372,12 @@ impl<M: Send + 'static> Future for Tell<'_, M> {
         let this = self.get_mut();
         if this.wait.is_none() {
             let msg = this.msg.take().expect("`Tell` polled after completion");
-            match this.cell.mailbox.try_push(msg) {
+            match try_push(this.cell, msg) {
                 Ok(()) => return Poll::Ready(Ok(())),
-                Err(TrySendError::Closed(msg)) => return Poll::Ready(Err(SendError(msg))),
+                Err(TrySendError::Closed(msg)) => return Poll::Ready(Err(SendError::Closed(msg))),
+                Err(TrySendError::ShuttingDown(msg)) => {
+                    return Poll::Ready(Err(SendError::ShuttingDown(msg)));
+                }
                 Err(TrySendError::Full(msg)) => {
                     if let Some(done) = this.start_waiting(msg) {
                         return Poll::Ready(done);

@@ -255,7 +255,7 @@ impl<A: Actor> Context<A> {
     ///
     /// As [`ActorRef::try_tell`].
     pub fn try_tell_self(&self, msg: A::Msg) -> Result<(), TrySendError<A::Msg>> {
-        self.cell.mailbox.try_push(msg)
+        crate::actor_ref::try_push(&self.cell, msg)
     }
 
     /// Sends a message to this actor; inside a handler, a full mailbox

@@ -14,28 +14,46 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 // ===== SendError =====
 
-/// A waiting send (`tell`) failed because the actor has stopped.
-///
-/// The message is handed back: nothing is dropped silently.
+/// A waiting send (`tell`) failed; the message is handed back, nothing is
+/// dropped silently.
 #[derive(PartialEq, Eq, Clone)]
-pub struct SendError<M>(pub M);
+pub enum SendError<M> {
+    /// The actor has stopped or is stopping and accepts no more messages.
+    Closed(M),
+    /// The system is shutting down and refuses messages from outside its
+    /// actors (actors still reach each other while they drain).
+    ShuttingDown(M),
+}
 
 impl<M> SendError<M> {
     /// Returns the message that could not be delivered.
     pub fn into_inner(self) -> M {
-        self.0
+        match self {
+            SendError::Closed(m) | SendError::ShuttingDown(m) => m,
+        }
     }
 }
 
 impl<M> fmt::Debug for SendError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SendError(..)")
+        match self {
+            SendError::Closed(_) => f.write_str("Closed(..)"),
+            SendError::ShuttingDown(_) => f.write_str("ShuttingDown(..)"),
+        }
     }
 }
 
 impl<M> fmt::Display for SendError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("actor has stopped; the message was handed back unsent")
+        match self {
+            SendError::Closed(_) => {
+                f.write_str("actor has stopped; the message was handed back unsent")
+            }
+            SendError::ShuttingDown(_) => f.write_str(
+                "the actor system is shutting down and accepts no new messages from outside; \
+                 the message was handed back unsent",
+            ),
+        }
     }
 }
 
@@ -50,13 +68,15 @@ pub enum TrySendError<M> {
     Full(M),
     /// The actor has stopped and accepts no more messages.
     Closed(M),
+    /// The system is shutting down and refuses messages from outside.
+    ShuttingDown(M),
 }
 
 impl<M> TrySendError<M> {
     /// Returns the message that could not be delivered.
     pub fn into_inner(self) -> M {
         match self {
-            TrySendError::Full(m) | TrySendError::Closed(m) => m,
+            TrySendError::Full(m) | TrySendError::Closed(m) | TrySendError::ShuttingDown(m) => m,
         }
     }
 
@@ -76,6 +96,7 @@ impl<M> fmt::Debug for TrySendError<M> {
         match self {
             TrySendError::Full(_) => f.write_str("Full(..)"),
             TrySendError::Closed(_) => f.write_str("Closed(..)"),
+            TrySendError::ShuttingDown(_) => f.write_str("ShuttingDown(..)"),
         }
     }
 }
@@ -86,9 +107,8 @@ impl<M> fmt::Display for TrySendError<M> {
             TrySendError::Full(_) => {
                 f.write_str("mailbox is full; use `tell` to wait for room, or retry later")
             }
-            TrySendError::Closed(_) => {
-                f.write_str("actor has stopped; the message was handed back unsent")
-            }
+            TrySendError::Closed(m) => fmt::Display::fmt(&SendError::Closed(m), f),
+            TrySendError::ShuttingDown(m) => fmt::Display::fmt(&SendError::ShuttingDown(m), f),
         }
     }
 }
@@ -97,7 +117,10 @@ impl<M> std::error::Error for TrySendError<M> {}
 
 impl<M> From<SendError<M>> for TrySendError<M> {
     fn from(err: SendError<M>) -> Self {
-        TrySendError::Closed(err.0)
+        match err {
+            SendError::Closed(m) => TrySendError::Closed(m),
+            SendError::ShuttingDown(m) => TrySendError::ShuttingDown(m),
+        }
     }
 }
 

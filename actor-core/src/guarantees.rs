@@ -61,9 +61,14 @@
 //!   factory, handles them. The failed message is not retried. A stop from
 //!   outside is final. See [`supervision`](crate::supervision).
 //! - **A message to a stopped actor** is handed back to the sender:
-//!   `SendError(msg)` from `tell`, `TrySendError::Closed(msg)` from
+//!   `SendError::Closed(msg)` from `tell`, `TrySendError::Closed(msg)` from
 //!   `try_tell`, [`AskError::Stopped`](crate::error::AskError::Stopped) from
 //!   `ask`. Never a panic, never a silent drop.
+//! - **Shutdown refuses outsiders.** Once
+//!   [`ActorSystem::shutdown`](crate::ActorSystem::shutdown) begins, sends
+//!   from outside the system's actors (plain tasks, timers, streams) fail
+//!   with `ShuttingDown(msg)`; actors still reach each other while they
+//!   drain.
 //! - After [`ActorRef::wait_for_stop`](crate::ActorRef::wait_for_stop)
 //!   returns, the actor's state has been dropped, its name is free in the
 //!   registry, it no longer counts in `live_actors`, and every watcher has

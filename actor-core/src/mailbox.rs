@@ -198,7 +198,7 @@ impl<M> Mailbox<M> {
     pub(crate) fn push_overflow(&self, msg: M) -> Result<(), SendError<M>> {
         let mut st = self.lock();
         if st.closed {
-            return Err(SendError(msg));
+            return Err(SendError::Closed(msg));
         }
         if st.queue.len() >= self.capacity {
             st.overflowed = st.overflowed.saturating_add(1);
@@ -221,7 +221,7 @@ impl<M> Mailbox<M> {
             return Poll::Ready(Ok(()));
         };
         if st.closed {
-            return Poll::Ready(Err(SendError(msg)));
+            return Poll::Ready(Err(SendError::Closed(msg)));
         }
         if st.queue.len() < self.capacity {
             let waker = st.enqueue(msg);

@@ -283,3 +283,28 @@ async fn the_shutdown_report_counts_the_drained_and_the_dead_lettered() {
     assert_eq!(report.dead_lettered, 2);
     assert_eq!((report.stopped, report.aborted), (1, 1));
 }
+
+#[tokio::test]
+async fn once_shutdown_begins_outside_sends_are_refused_with_the_message() {
+    let system = ActorSystem::new();
+    let held = system.spawn(Counter::default()).unwrap();
+    let gate = support::hold(&held).await;
+    let shutting = system.clone();
+    let shutdown = tokio::spawn(async move { shutting.shutdown().await });
+    within("shutdown to begin", async {
+        while !system.is_shutting_down() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    let err = held.tell(CounterMsg::Add(1)).await.unwrap_err();
+    assert!(
+        matches!(err, actor_core::error::SendError::ShuttingDown(_)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("shutting down"), "{err}");
+    assert!(matches!(err.into_inner(), CounterMsg::Add(1)));
+    gate.send(()).unwrap();
+    let report = within("shutdown", shutdown).await.unwrap();
+    assert_eq!(report.aborted, 0);
+}

@@ -42,6 +42,27 @@ pub(crate) fn derive_actor(input: &DeriveInput, args: &ActorArgs) -> TokenStream
 
 // ===== #[handlers] =====
 
+/// Beside a `#[handlers]` error: an `Actor` impl with no messages, so uses of
+/// the actor elsewhere do not add errors of their own.
+pub(crate) fn fallback_actor(args: &HandlersArgs, item: &syn::ItemImpl) -> TokenStream {
+    let krate = &args.krate;
+    let self_ty = &item.self_ty;
+    let (impl_g, _, where_c) = item.generics.split_for_impl();
+    quote! {
+        impl #impl_g #krate::Actor for #self_ty #where_c {
+            type Msg = ::core::convert::Infallible;
+
+            async fn handle(
+                &mut self,
+                msg: Self::Msg,
+                _ctx: &mut #krate::Context<Self>,
+            ) -> ::core::result::Result<(), #krate::BoxError> {
+                match msg {}
+            }
+        }
+    }
+}
+
 /// Names and paths shared by every generated item.
 struct Ctx<'a> {
     krate: &'a Path,

@@ -176,6 +176,7 @@ pub fn handlers(args: TokenStream, input: TokenStream) -> TokenStream {
         Err(err) => {
             let mut out = err.to_compile_error();
             out.extend(quote::quote!(#fallback));
+            out.extend(expand::fallback_actor(&args, &fallback));
             out.into()
         }
     }
