@@ -162,6 +162,15 @@ impl ChildSpec {
         &self.name
     }
 
+    /// This spec under another name: a template for dynamic children (see
+    /// [`ActorRef::start_child`]), like Erlang's `simple_one_for_one`.
+    pub fn named(&self, name: impl Into<String>) -> Self {
+        ChildSpec {
+            name: name.into(),
+            ..self.clone()
+        }
+    }
+
     /// Checks the policies, naming the first invalid field.
     ///
     /// # Errors
@@ -252,9 +261,30 @@ impl SupervisorBuilder {
     /// [`SpawnError::Config`] for an invalid policy, [`SpawnError::NameTaken`]
     /// for two children with one name, or as [`ActorSystem::spawn`].
     pub fn spawn(self, system: &ActorSystem) -> Result<ActorRef<Supervisor>, SpawnError> {
+        self.spawn_with(system, SpawnOptions::new())
+    }
+
+    /// Spawns the supervisor registered under `name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn`](Self::spawn).
+    pub fn spawn_named(
+        self,
+        system: &ActorSystem,
+        name: impl Into<String>,
+    ) -> Result<ActorRef<Supervisor>, SpawnError> {
+        self.spawn_with(system, SpawnOptions::new().name(name))
+    }
+
+    fn spawn_with(
+        self,
+        system: &ActorSystem,
+        options: SpawnOptions,
+    ) -> Result<ActorRef<Supervisor>, SpawnError> {
         self.validate()?;
         check_unique_names(&self.children)?;
-        system.spawn(self.build())
+        system.spawn_with(self.build(), options)
     }
 }
 

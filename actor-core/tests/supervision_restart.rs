@@ -114,19 +114,36 @@ async fn a_restart_keeps_the_reference_and_the_queued_messages() {
     assert!(a.is_alive());
 }
 
-async fn exits_then_restarts(restart: Restart, fail: bool) -> bool {
+#[derive(Clone, Copy)]
+enum Exit {
+    /// The child stops itself.
+    Normal,
+    /// Stopped from outside: final for every policy.
+    Shutdown,
+    /// A handler panics.
+    Failure,
+}
+
+async fn exits_then_restarts(restart: Restart, exit: Exit) -> bool {
     let system = ActorSystem::new();
     let (tx, mut events) = mpsc::unbounded_channel();
     let spec = probe("a", &tx).restart(restart);
     let sup = Supervisor::builder().child(spec).spawn(&system).unwrap();
     assert_eq!(next(&mut events, 1).await, ["start a"]);
     let a = child(&sup, "a").await;
-    if fail {
-        a.fail().await.unwrap();
-        assert_eq!(next(&mut events, 1).await, ["stop a failed"]);
-    } else {
-        a.quit().await.unwrap();
-        assert_eq!(next(&mut events, 1).await, ["stop a normal"]);
+    match exit {
+        Exit::Failure => {
+            a.fail().await.unwrap();
+            assert_eq!(next(&mut events, 1).await, ["stop a failed"]);
+        }
+        Exit::Normal => {
+            a.quit().await.unwrap();
+            assert_eq!(next(&mut events, 1).await, ["stop a normal"]);
+        }
+        Exit::Shutdown => {
+            a.stop();
+            assert_eq!(next(&mut events, 1).await, ["stop a normal"]);
+        }
     }
     // Exactly one of the two follows: a fresh incarnation starts, or the
     // child stops for good.
@@ -149,13 +166,87 @@ async fn exits_then_restarts(restart: Restart, fail: bool) -> bool {
 }
 
 #[tokio::test]
-async fn restart_policies_after_normal_exit_and_failure() {
-    assert!(exits_then_restarts(Restart::Permanent, false).await);
-    assert!(exits_then_restarts(Restart::Permanent, true).await);
-    assert!(!exits_then_restarts(Restart::Transient, false).await);
-    assert!(exits_then_restarts(Restart::Transient, true).await);
-    assert!(!exits_then_restarts(Restart::Temporary, false).await);
-    assert!(!exits_then_restarts(Restart::Temporary, true).await);
+async fn restart_policies_after_normal_exit_shutdown_and_failure() {
+    use Exit::{Failure, Normal, Shutdown};
+    let matrix = [
+        (
+            Restart::Permanent,
+            [(Normal, true), (Shutdown, false), (Failure, true)],
+        ),
+        (
+            Restart::Transient,
+            [(Normal, false), (Shutdown, false), (Failure, true)],
+        ),
+        (
+            Restart::Temporary,
+            [(Normal, false), (Shutdown, false), (Failure, false)],
+        ),
+    ];
+    for (restart, cases) in matrix {
+        for (exit, expected) in cases {
+            assert_eq!(exits_then_restarts(restart, exit).await, expected);
+        }
+    }
+}
+
+/// A child whose hooks panic: in `started`, or in `stopped` after a
+/// failure. Either way the incarnation fails and the child restarts.
+#[derive(Actor)]
+struct Brittle {
+    events: mpsc::UnboundedSender<String>,
+    starts: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+#[handlers]
+impl Brittle {
+    fn fail(&mut self) {
+        panic!("handler fails");
+    }
+
+    fn ok(&mut self) -> bool {
+        true
+    }
+
+    #[started]
+    fn up(&mut self, _ctx: &mut Context<Self>) {
+        let n = self
+            .starts
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _ = self.events.send(format!("start {n}"));
+        assert!(n != 0, "the first start panics");
+    }
+
+    #[stopped]
+    fn down(&mut self, _ctx: &mut Context<Self>, reason: &StopReason) {
+        let _ = self.events.send(format!("stop {}", reason.is_failure()));
+        panic!("stopped panics too");
+    }
+}
+
+#[tokio::test]
+async fn panics_in_started_and_stopped_fail_the_incarnation_and_it_restarts() {
+    let system = ActorSystem::new();
+    let (tx, mut events) = mpsc::unbounded_channel();
+    let starts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let spec = ChildSpec::new("brittle", move || Brittle {
+        events: tx.clone(),
+        starts: starts.clone(),
+    })
+    .backoff(Backoff::none());
+    let sup = Supervisor::builder().child(spec).spawn(&system).unwrap();
+    // The first `started` panics; `stopped` runs (and panics); a restart.
+    assert_eq!(
+        next(&mut events, 3).await,
+        ["start 0", "stop true", "start 1"]
+    );
+    let brittle = within("child", sup.child::<Brittle>("brittle"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(within("ok", brittle.ok()).await.unwrap());
+    brittle.fail().await.unwrap();
+    assert_eq!(next(&mut events, 2).await, ["stop true", "start 2"]);
+    assert!(within("ok", brittle.ok()).await.unwrap());
 }
 
 async fn strategy_events(strategy: Strategy) -> Vec<String> {

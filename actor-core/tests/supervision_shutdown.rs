@@ -258,7 +258,8 @@ async fn shutdown_policies_stop_children_gracefully_or_by_force() {
 async fn children_can_be_added_and_removed_at_run_time() {
     let system = ActorSystem::new();
     let (setup, mut events) = Setup::new();
-    let sup = Supervisor::builder().spawn(&system).unwrap();
+    let sup = Supervisor::builder().spawn_named(&system, "pool").unwrap();
+    assert_eq!(system.lookup::<Supervisor>("pool").unwrap(), sup);
     for name in ["w1", "w2"] {
         within("start", sup.start_child(setup.spec(name, false)))
             .await

@@ -53,6 +53,11 @@ impl Default for Shutdown {
 }
 
 /// Which children restart when one of them ends.
+///
+/// For the group strategies the others are interrupted one at a time, each
+/// awaited before the next; restarts are then issued in start order. Each
+/// child runs its `started` hook in its own task, so on more than one worker
+/// thread those hooks may overlap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Strategy {
     /// Only that child.
