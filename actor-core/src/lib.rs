@@ -94,6 +94,7 @@ mod frame;
 pub mod guarantees;
 mod lazy_vec;
 mod mailbox;
+pub mod pattern;
 mod reply;
 pub mod supervision;
 mod system;
