@@ -17,7 +17,7 @@ use crate::deadlock::WaitEdge;
 use crate::error::{AskError, SendError, TrySendError};
 use crate::frame::current_actor;
 use crate::mailbox::{MailboxStats, SenderSlot};
-use crate::reply::{Reply, ReplyLoss};
+use crate::reply::{Reply, ReplyLoss, ReplyReceiver};
 
 /// A typed, cheaply cloned address of a live actor.
 ///
@@ -37,6 +37,10 @@ impl<A: Actor> ActorRef<A> {
 
     pub(crate) fn cell(&self) -> &Arc<ActorCell<A::Msg>> {
         &self.cell
+    }
+
+    pub(crate) fn system_inner(&self) -> &Arc<crate::system::SystemInner> {
+        &self.cell.core.system
     }
 
     pub(crate) fn erased(&self) -> Arc<dyn ErasedCell> {
@@ -196,6 +200,21 @@ impl<A: Actor> ActorRef<A> {
         timeout: Duration,
         wait_for_room: bool,
     ) -> Result<R, AskError> {
+        let (reply, rx) = Reply::channel();
+        self.ask_prepared(make(reply), rx, timeout, wait_for_room)
+            .await
+    }
+
+    /// Sends a request already built around its reply handle and waits for
+    /// the answer: the ask path for routers, which must see the message to
+    /// pick its actor.
+    pub(crate) async fn ask_prepared<R: Send + 'static>(
+        &self,
+        msg: A::Msg,
+        rx: ReplyReceiver<R>,
+        timeout: Duration,
+        wait_for_room: bool,
+    ) -> Result<R, AskError> {
         let target = self.cell.core.label();
         let _edge = match current_actor() {
             Some(me) if me == target.id() => return Err(self.cycle(&[me])),
@@ -206,8 +225,6 @@ impl<A: Actor> ActorRef<A> {
             None => None,
         };
         let mut timer = AskTimer::start(&self.cell.core.system, deadline_after(timeout));
-        let (reply, rx) = Reply::channel();
-        let msg = make(reply);
         let exchange = async {
             if wait_for_room {
                 self.tell(msg).await.map_err(|_| self.stopped())?;
@@ -225,19 +242,7 @@ impl<A: Actor> ActorRef<A> {
                 Err(_) => Err(self.lost(ReplyLoss::Dropped)),
             }
         };
-        let mut exchange = pin!(exchange);
-        std::future::poll_fn(|cx| {
-            if let Poll::Ready(answer) = exchange.as_mut().poll(cx) {
-                return Poll::Ready(answer);
-            }
-            timer.poll_expired(cx).map(|()| {
-                Err(AskError::Timeout {
-                    actor: target.clone(),
-                    after: timeout,
-                })
-            })
-        })
-        .await
+        with_deadline(&mut timer, exchange, target, timeout).await
     }
 
     fn cycle(&self, ids: &[ActorId]) -> AskError {
@@ -295,6 +300,51 @@ impl<A: Actor> ActorRef<A> {
             cell: Arc::downgrade(&self.cell),
         }
     }
+}
+
+/// Runs an ask's exchange until it answers or the timer expires.
+async fn with_deadline<R>(
+    timer: &mut AskTimer,
+    exchange: impl Future<Output = Result<R, AskError>>,
+    target: &ActorLabel,
+    timeout: Duration,
+) -> Result<R, AskError> {
+    let mut exchange = pin!(exchange);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(answer) = exchange.as_mut().poll(cx) {
+            return Poll::Ready(answer);
+        }
+        timer.poll_expired(cx).map(|()| {
+            Err(AskError::Timeout {
+                actor: target.clone(),
+                after: timeout,
+            })
+        })
+    })
+    .await
+}
+
+/// Waits for the answer to a request a router has already delivered, for at
+/// most `timeout`; errors name `target`.
+pub(crate) async fn await_routed<R: Send + 'static>(
+    system: &Arc<crate::system::SystemInner>,
+    target: &ActorLabel,
+    rx: ReplyReceiver<R>,
+    timeout: Duration,
+) -> Result<R, AskError> {
+    let mut timer = AskTimer::start(system, deadline_after(timeout));
+    let actor = target.clone();
+    let exchange = async move {
+        match rx.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(ReplyLoss::HandlerFailed(reason))) => {
+                Err(AskError::HandlerFailed { actor, reason })
+            }
+            Ok(Err(ReplyLoss::Stopped)) => Err(AskError::Stopped { actor }),
+            Ok(Err(ReplyLoss::Dropped)) | Err(_) => Err(AskError::ReplyDropped { actor }),
+        }
+    };
+    with_deadline(&mut timer, exchange, target, timeout).await
 }
 
 /// Pushes if there is room, refusing senders outside the system's actors

@@ -4,8 +4,12 @@
 //! - [`fan`]: scatter-gather with a deadline and an optional quorum, an
 //!   error group (Go's `errgroup`) with a concurrency limit, broadcast, and
 //!   merging many producers into one consumer.
+//! - [`pool`]: N supervised workers behind one address, with shared-queue,
+//!   round-robin, least-loaded or consistent-hash routing, resizable at run
+//!   time.
 //! - [`topic`]: a typed publish/subscribe topic whose stopped subscribers
 //!   leave by themselves.
 
 pub mod fan;
+pub mod pool;
 pub mod topic;

@@ -24,6 +24,9 @@ pub(crate) enum ReplyLoss {
 
 type Outcome<R> = Result<R, ReplyLoss>;
 
+/// The asker's end of a [`Reply`].
+pub(crate) type ReplyReceiver<R> = oneshot::Receiver<Outcome<R>>;
+
 /// The answer handle of a request/reply (`ask`): a handler answers by calling
 /// [`send`](Reply::send) once.
 ///

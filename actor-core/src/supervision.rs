@@ -85,8 +85,9 @@ use policy::RestartWindow;
 
 // ===== ChildSpec =====
 
-type Start =
-    dyn Fn(&mut Context<Supervisor>, Shutdown) -> Result<Started, SpawnError> + Send + Sync;
+type Start = dyn Fn(&mut Context<Supervisor>, Shutdown, Option<MailboxConfig>) -> Result<Started, SpawnError>
+    + Send
+    + Sync;
 
 /// A child that has been spawned: its cell and its typed reference.
 struct Started {
@@ -115,9 +116,14 @@ impl ChildSpec {
         F: Fn() -> A + Send + Sync + 'static,
     {
         let factory = Arc::new(factory);
-        let start = move |ctx: &mut Context<Supervisor>, shutdown: Shutdown| {
+        let start = move |ctx: &mut Context<Supervisor>,
+                          shutdown: Shutdown,
+                          mailbox: Option<MailboxConfig>| {
             let factory = factory.clone();
-            let options = SpawnOptions::new();
+            let mut options = SpawnOptions::new();
+            if let Some(mailbox) = mailbox {
+                options = options.mailbox(mailbox);
+            }
             let child = ctx.spawn_supervised(move || factory(), options, shutdown)?;
             Ok(Started {
                 cell: child.erased(),
@@ -148,6 +154,12 @@ impl ChildSpec {
     /// The shutdown policy.
     pub fn shutdown(mut self, shutdown: Shutdown) -> Self {
         self.shutdown = shutdown;
+        self
+    }
+
+    /// The child's mailbox, overriding its type's and the system default.
+    pub fn mailbox(mut self, mailbox: MailboxConfig) -> Self {
+        self.mailbox = Some(mailbox);
         self
     }
 
@@ -388,7 +400,7 @@ impl Supervisor {
 
     fn start(&mut self, ctx: &mut Context<Self>, index: usize) -> Result<(), SpawnError> {
         let spec = &self.specs[index];
-        let started = (spec.start)(ctx, spec.shutdown)?;
+        let started = (spec.start)(ctx, spec.shutdown, spec.mailbox)?;
         ctx.watch_cell(&started.cell);
         self.slots[index].running = Some(started);
         Ok(())
