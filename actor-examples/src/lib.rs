@@ -6,6 +6,8 @@
 
 use actor_core::{Actor, BoxError, Context, StopReason, handlers};
 
+pub mod demos;
+
 /// A bank account: its balance is its private state.
 #[derive(Actor, Debug)]
 #[actor(mailbox = 32)]

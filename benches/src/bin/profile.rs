@@ -3,7 +3,8 @@
 //! `profile WORKLOAD [N] [--threads T]`, where WORKLOAD is one of
 //! `tell-actor`, `tell-raw`, `tell-actor-unbounded`, `tell-raw-unbounded`,
 //! `ask-actor`, `ask-raw`, `spawn-actor`, `spawn-raw`, and `tell-macro`,
-//! `ask-macro` (the summing actor written with the macros). The runtime is
+//! `ask-macro` (the summing actor written with the macros), `pool-actor`,
+//! `pool-raw` (8 workers over N jobs). The runtime is
 //! current-thread unless `--threads` names a worker count. Prints a checksum.
 
 use actor_core::{Actor, ActorSystem, BoxError, Context, MailboxConfig, Reply, SpawnOptions};
@@ -105,6 +106,64 @@ async fn ask_macro(n: u64) -> u64 {
         total = total.wrapping_add(actor.get().await.unwrap());
     }
     total
+}
+
+/// A pool worker: adds each job into a shared total.
+#[derive(actor_core::Actor)]
+struct PoolWorker(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+#[actor_core::handlers]
+impl PoolWorker {
+    fn job(&mut self, n: u64) {
+        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+async fn pool_actor(n: u64) -> u64 {
+    use actor_core::pattern::pool::Pool;
+    let system = ActorSystem::new();
+    let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let shared = total.clone();
+    let pool = Pool::builder(move || PoolWorker(shared.clone()))
+        .workers(8)
+        .worker_mailbox(MailboxConfig::Bounded(64))
+        .spawn(&system)
+        .await
+        .unwrap();
+    for i in 0..n {
+        pool.job(i).await.unwrap();
+    }
+    pool.shutdown().await;
+    total.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The same pool by hand: 8 tasks sharing one bounded receiver.
+async fn pool_raw(n: u64) -> u64 {
+    let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (tx, rx) = mpsc::channel::<u64>(512);
+    let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let (rx, total) = (rx.clone(), total.clone());
+            tokio::spawn(async move {
+                loop {
+                    let job = rx.lock().await.recv().await;
+                    match job {
+                        Some(n) => total.fetch_add(n, std::sync::atomic::Ordering::Relaxed),
+                        None => return,
+                    };
+                }
+            })
+        })
+        .collect();
+    for i in 0..n {
+        tx.send(i).await.ok().unwrap();
+    }
+    drop(tx);
+    for w in workers {
+        w.await.unwrap();
+    }
+    total.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 async fn tell_raw(n: u64, bounded: bool) -> u64 {
@@ -217,6 +276,8 @@ fn main() {
                 "tell-raw-unbounded" => tell_raw(n, false).await,
                 "ask-actor" => ask_actor(n).await,
                 "tell-macro" => tell_macro(n).await,
+                "pool-actor" => pool_actor(n).await,
+                "pool-raw" => pool_raw(n).await,
                 "ask-macro" => ask_macro(n).await,
                 "ask-raw" => ask_raw(n).await,
                 "spawn-actor" => spawn_actor(n).await,
