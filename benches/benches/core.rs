@@ -14,6 +14,9 @@
 //!   owning an `mpsc::channel(64)` receiver whose senders are then dropped
 //!   and whose tasks are joined.
 //!
+//! - `pool`: 8 workers over 200,000 tiny jobs through `pattern::pool::Pool`
+//!   (shared-queue routing), beside 8 raw tasks sharing one bounded
+//!   `mpsc` receiver behind a mutex (Go's buffered jobs channel idiom).
 //! - `macros`: the `tell` workload with the summing actor written with
 //!   `#[derive(Actor)]` and `#[handlers]`, beside the same actor hand-written
 //!   on an enum.
@@ -399,8 +402,89 @@ fn bench_macros(c: &mut Criterion) {
     group.finish();
 }
 
+// ===== pool: 8 workers over many tiny jobs =====
+
+/// Jobs per `pool` iteration.
+const POOL_JOBS: u64 = 200_000;
+
+/// A pool worker: adds each job into a shared total.
+#[derive(actor_core::Actor)]
+struct PoolWorker(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+#[actor_core::handlers]
+impl PoolWorker {
+    fn job(&mut self, n: u64) {
+        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+async fn pool_actor(system: ActorSystem) {
+    use actor_core::pattern::pool::Pool;
+    let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let shared = total.clone();
+    let pool = Pool::builder(move || PoolWorker(shared.clone()))
+        .workers(8)
+        .worker_mailbox(MailboxConfig::Bounded(CAPACITY))
+        .spawn(&system)
+        .await
+        .expect("spawn the pool");
+    for n in 0..POOL_JOBS {
+        if pool.job(n).await.is_err() {
+            panic!("the pool stopped early");
+        }
+    }
+    pool.shutdown().await;
+    let total = total.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(total, sum_below(POOL_JOBS), "checksum");
+}
+
+/// The same pool by hand, Go's idiom: 8 tasks sharing one bounded channel.
+async fn pool_raw() {
+    let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (tx, rx) = mpsc::channel::<u64>(8 * CAPACITY);
+    let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let (rx, total) = (rx.clone(), total.clone());
+            tokio::spawn(async move {
+                while let Some(n) = rx.lock().await.recv().await {
+                    total.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for n in 0..POOL_JOBS {
+        if tx.send(n).await.is_err() {
+            panic!("the workers stopped early");
+        }
+    }
+    drop(tx);
+    for worker in workers {
+        worker.await.expect("worker");
+    }
+    let total = total.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(total, sum_below(POOL_JOBS), "checksum");
+}
+
+fn bench_pool(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("pool");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .throughput(Throughput::Elements(POOL_JOBS));
+    group.bench_function("actor/8-workers", |b| {
+        b.iter_custom(|iters| drive_actor(&rt, iters, pool_actor));
+    });
+    group.bench_function("raw/8-workers", |b| {
+        b.iter_custom(|iters| drive_raw(&rt, iters, pool_raw));
+    });
+    group.finish();
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
+    bench_pool(&mut c);
     bench_macros(&mut c);
     bench_tell(&mut c);
     bench_ask(&mut c);
