@@ -2,7 +2,7 @@
 //! to send it messages (`tell`, `try_tell`, `ask`).
 
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::hash::{Hash, Hasher};
 use std::pin::{Pin, pin};
 use std::sync::{Arc, Weak};
@@ -144,7 +144,9 @@ impl<A: Actor> ActorRef<A> {
         &self,
         make: impl FnOnce(Reply<R>) -> A::Msg,
     ) -> Result<R, AskError> {
-        self.ask_inner(make, self.default_ask_timeout(), true).await
+        let (reply, rx) = Reply::channel();
+        let timeout = self.default_ask_timeout();
+        self.ask_prepared(make(reply), rx, timeout, true).await
     }
 
     /// The system's default ask timeout.
@@ -242,7 +244,8 @@ impl<A: Actor> ActorRef<A> {
                 Err(_) => Err(self.lost(ReplyLoss::Dropped)),
             }
         };
-        with_deadline(&mut timer, exchange, target, timeout).await
+        let mut exchange = pin!(exchange);
+        poll_fn(|cx| timer.poll_answer(exchange.as_mut(), cx, target, timeout)).await
     }
 
     fn cycle(&self, ids: &[ActorId]) -> AskError {
@@ -302,28 +305,6 @@ impl<A: Actor> ActorRef<A> {
     }
 }
 
-/// Runs an ask's exchange until it answers or the timer expires.
-async fn with_deadline<R>(
-    timer: &mut AskTimer,
-    exchange: impl Future<Output = Result<R, AskError>>,
-    target: &ActorLabel,
-    timeout: Duration,
-) -> Result<R, AskError> {
-    let mut exchange = pin!(exchange);
-    std::future::poll_fn(|cx| {
-        if let Poll::Ready(answer) = exchange.as_mut().poll(cx) {
-            return Poll::Ready(answer);
-        }
-        timer.poll_expired(cx).map(|()| {
-            Err(AskError::Timeout {
-                actor: target.clone(),
-                after: timeout,
-            })
-        })
-    })
-    .await
-}
-
 /// Waits for the answer to a request a router has already delivered, for at
 /// most `timeout`; errors name `target`.
 pub(crate) async fn await_routed<R: Send + 'static>(
@@ -344,18 +325,16 @@ pub(crate) async fn await_routed<R: Send + 'static>(
             Ok(Err(ReplyLoss::Dropped)) | Err(_) => Err(AskError::ReplyDropped { actor }),
         }
     };
-    with_deadline(&mut timer, exchange, target, timeout).await
+    let mut exchange = pin!(exchange);
+    poll_fn(|cx| timer.poll_answer(exchange.as_mut(), cx, target, timeout)).await
 }
 
-/// Pushes if there is room, refusing senders outside the system's actors
-/// once it is shutting down.
+/// Pushes if there is room (the mailbox refuses outside senders once the
+/// system is shutting down).
 pub(crate) fn try_push<M: Send + 'static>(
     cell: &ActorCell<M>,
     msg: M,
 ) -> Result<(), TrySendError<M>> {
-    if cell.core.system.is_shutting_down() && current_actor().is_none() {
-        return Err(TrySendError::ShuttingDown(msg));
-    }
     cell.mailbox.try_push(msg)
 }
 

@@ -27,6 +27,8 @@ use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
 
+use crate::actor::ActorLabel;
+use crate::error::AskError;
 use crate::system::SystemInner;
 
 /// Timers kept per thread; more concurrent asks allocate and drop extras.
@@ -78,6 +80,26 @@ impl AskTimer {
             Some(sleep) => sleep.as_mut().poll(cx),
             None => Poll::Ready(()),
         }
+    }
+
+    /// Polls an ask's exchange, or fails it with `Timeout` once the deadline
+    /// has passed.
+    pub(crate) fn poll_answer<R>(
+        &mut self,
+        exchange: Pin<&mut impl Future<Output = Result<R, AskError>>>,
+        cx: &mut Context<'_>,
+        target: &ActorLabel,
+        timeout: Duration,
+    ) -> Poll<Result<R, AskError>> {
+        if let Poll::Ready(answer) = exchange.poll(cx) {
+            return Poll::Ready(answer);
+        }
+        self.poll_expired(cx).map(|()| {
+            Err(AskError::Timeout {
+                actor: target.clone(),
+                after: timeout,
+            })
+        })
     }
 }
 

@@ -53,6 +53,8 @@ pub(crate) trait ErasedCell: Send + Sync + 'static {
     }
     /// Delivers a system signal ahead of user messages.
     fn push_signal(&self, signal: Signal);
+    /// Refuses messages from outside the system's actors (shutdown).
+    fn refuse_outside(&self);
 }
 
 /// A strong reference held by the runtime itself (a parent's hold on its
@@ -187,6 +189,10 @@ impl<M: Send + 'static> ErasedCell for ActorCell<M> {
     fn push_signal(&self, signal: Signal) {
         // A signal to an actor that has finished has nobody to read it.
         let _ = self.mailbox.push_signal(signal);
+    }
+
+    fn refuse_outside(&self) {
+        self.mailbox.refuse_outside();
     }
 }
 

@@ -30,6 +30,7 @@ use std::time::Duration;
 
 use crate::actor::{ChildExit, Terminated};
 use crate::error::{ConfigError, SendError, TrySendError};
+use crate::frame::current_actor;
 
 /// How much a mailbox may hold.
 ///
@@ -144,6 +145,8 @@ struct State<M> {
     receiver_parked: bool,
     closed: bool,
     dead: bool,
+    /// Set at system shutdown: senders outside any actor are refused.
+    refuse_outside: bool,
 }
 
 /// A waiting sender's place in the wait list: its epoch and index.
@@ -165,6 +168,7 @@ impl<M> Mailbox<M> {
                 sender_epoch: 0,
                 closed: false,
                 dead: false,
+                refuse_outside: false,
                 peak_len: 0,
                 overflowed: 0,
             }),
@@ -181,6 +185,9 @@ impl<M> Mailbox<M> {
 
     pub(crate) fn try_push(&self, msg: M) -> Result<(), TrySendError<M>> {
         let mut st = self.lock();
+        if st.refuse_outside && current_actor().is_none() {
+            return Err(TrySendError::ShuttingDown(msg));
+        }
         if st.closed {
             return Err(TrySendError::Closed(msg));
         }
@@ -220,6 +227,9 @@ impl<M> Mailbox<M> {
         let Some(msg) = slot.take() else {
             return Poll::Ready(Ok(()));
         };
+        if st.refuse_outside && current_actor().is_none() {
+            return Poll::Ready(Err(SendError::ShuttingDown(msg)));
+        }
         if st.closed {
             return Poll::Ready(Err(SendError::Closed(msg)));
         }
@@ -358,6 +368,16 @@ impl<M> Mailbox<M> {
             st.closed = false;
             self.closing.store(false, Ordering::Relaxed);
         }
+    }
+
+    /// Refuses senders outside any actor from now on (system shutdown).
+    pub(crate) fn refuse_outside(&self) {
+        let mut st = self.lock();
+        st.refuse_outside = true;
+        // Outside senders waiting for room must learn it now.
+        let senders = st.take_senders();
+        drop(st);
+        senders.into_iter().for_each(Waker::wake);
     }
 
     /// Whether the mailbox is closed to new messages (the actor is draining).

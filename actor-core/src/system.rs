@@ -183,7 +183,7 @@ pub(crate) struct SystemInner {
     root_token: CancellationToken,
     shutting_down: AtomicBool,
     pub(crate) dead_letters: DeadLetters,
-    /// Messages handled by actors already closed to new ones.
+    /// Messages actors took from their mailboxes after intake closed.
     drained: std::sync::atomic::AtomicU64,
 }
 
@@ -434,16 +434,14 @@ impl SystemInner {
         self.live.load(Ordering::Acquire)
     }
 
-    pub(crate) fn count_drained(&self) {
-        self.drained.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn count_drained(&self, n: usize) {
+        if n > 0 {
+            self.drained.fetch_add(n as u64, Ordering::Relaxed);
+        }
     }
 
     pub(crate) fn drained(&self) -> u64 {
         self.drained.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn is_shutting_down(&self) -> bool {
-        self.shutting_down.load(Ordering::Relaxed)
     }
 
     pub(crate) fn begin_shutdown(&self) {

@@ -185,7 +185,12 @@ impl<A: Actor> Teardown<A> {
                 streak = 0;
                 let (cell, batch) = (&self.cell, &mut self.batch);
                 match poll_fn(|cx| cell.mailbox.poll_recv(cx, batch)).await {
-                    Recv::Ready => continue,
+                    Recv::Ready => {
+                        if cell.mailbox.is_closing() {
+                            cell.core.system.count_drained(batch.len());
+                        }
+                        continue;
+                    }
                     Recv::Closed => {
                         let requested = cell.core.requested_reason();
                         return requested.unwrap_or(StopReason::Normal);
@@ -196,9 +201,7 @@ impl<A: Actor> Teardown<A> {
             if let Err(failure) = hook(phase, &self.cell.core, work).await {
                 return StopReason::Failed(failure);
             }
-            if self.cell.mailbox.is_closing() {
-                self.cell.core.system.count_drained();
-            }
+
             streak += 1;
             if streak == YIELD_EVERY {
                 streak = 0;

@@ -18,8 +18,9 @@ pub struct ShutdownReport {
     pub stopped: usize,
     /// Actors killed at the deadline.
     pub aborted: usize,
-    /// Messages handled by actors after they were closed to new ones: the
-    /// backlog drained.
+    /// Messages the actors took from their mailboxes after intake closed:
+    /// the backlog drained (a message already in an actor's hands when
+    /// intake closed is handled too, but not counted here).
     pub drained: u64,
     /// Messages never handled, because their actor was killed or failed
     /// with them queued (see [`ActorSystem::dead_letters`]).
@@ -38,10 +39,12 @@ pub(crate) async fn shutdown(system: &ActorSystem, deadline: Duration) -> Shutdo
     inner.begin_shutdown();
     let (drained_before, dead_before) = (inner.drained(), inner.dead_letters.count());
     let initial = inner.live();
-    for root in snapshot(system)
-        .iter()
-        .filter(|c| c.core().parent().is_none())
-    {
+    let everyone = snapshot(system);
+    // From here on only actors reach actors: outside senders are refused.
+    for cell in &everyone {
+        cell.refuse_outside();
+    }
+    for root in everyone.iter().filter(|c| c.core().parent().is_none()) {
         root.stop_final(StopReason::Shutdown);
     }
     let mut aborted = 0;
