@@ -70,18 +70,7 @@ fn probe(name: &'static str, events: &mpsc::UnboundedSender<String>) -> ChildSpe
     .backoff(Backoff::none())
 }
 
-/// The next `n` events, in order.
-async fn next(events: &mut mpsc::UnboundedReceiver<String>, n: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for _ in 0..n {
-        out.push(
-            within("an event", events.recv())
-                .await
-                .expect("events open"),
-        );
-    }
-    out
-}
+use support::next_events as next;
 
 async fn child(sup: &ActorRef<Supervisor>, name: &str) -> ActorRef<Probe> {
     within("child", sup.child::<Probe>(name))

@@ -92,17 +92,7 @@ impl Setup {
     }
 }
 
-async fn next(events: &mut mpsc::UnboundedReceiver<String>, n: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for _ in 0..n {
-        out.push(
-            within("an event", events.recv())
-                .await
-                .expect("events open"),
-        );
-    }
-    out
-}
+use support::next_events as next;
 
 async fn worker(sup: &ActorRef<Supervisor>, name: &str) -> ActorRef<Worker> {
     within("child", sup.child::<Worker>(name))

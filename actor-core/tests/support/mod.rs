@@ -89,3 +89,19 @@ pub async fn backlog(counter: &ActorRef<Counter>, len: usize) {
     })
     .await;
 }
+
+/// The next `n` lines from an event channel, in order, each wait bounded.
+pub async fn next_events(
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
+    n: usize,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        out.push(
+            within("an event", events.recv())
+                .await
+                .expect("events open"),
+        );
+    }
+    out
+}
