@@ -82,6 +82,7 @@ mod policy;
 pub use policy::{Backoff, Intensity, Restart, Shutdown, Strategy};
 
 use policy::RestartWindow;
+pub(crate) use policy::{next_unit, seed};
 
 // ===== ChildSpec =====
 
