@@ -62,3 +62,21 @@ async fn fan_out_fan_in_merges_then_broadcasts() {
         assert_eq!(lines[2 + i], format!("listener {i} heard Some({expected})"));
     }
 }
+
+#[tokio::test]
+async fn the_pipeline_skips_malformed_lines_and_keeps_order() {
+    let mut lines = Vec::new();
+    let out = actor_examples::demos::pipeline::run(|line| lines.push(line))
+        .await
+        .unwrap();
+    assert_eq!(out, ["= 1", "= 4", "= 16", "= 25", "= 49"]);
+    assert!(lines[5].starts_with("7 in, 5 out"), "{lines:?}");
+    assert_eq!(
+        lines[6],
+        "stage parse  in 7 out 5 skipped 2 retried 0 failed 0"
+    );
+    assert_eq!(
+        lines[7],
+        "stage square in 5 out 5 skipped 0 retried 0 failed 0"
+    );
+}

@@ -17,6 +17,9 @@
 //! - `pool`: 8 workers over 200,000 tiny jobs through `pattern::pool::Pool`
 //!   (shared-queue routing), beside 8 raw tasks sharing one bounded
 //!   `mpsc` receiver behind a mutex (Go's buffered jobs channel idiom).
+//! - `pipeline`: 200,000 items through three stages of two workers
+//!   (`pattern::pipeline::Pipeline`, ordered), beside the same stages as raw
+//!   tasks sharing bounded receivers (unordered).
 //! - `macros`: the `tell` workload with the summing actor written with
 //!   `#[derive(Actor)]` and `#[handlers]`, beside the same actor hand-written
 //!   on an enum.
@@ -482,8 +485,85 @@ fn bench_pool(c: &mut Criterion) {
     group.finish();
 }
 
+// ===== pipeline: three stages of two workers =====
+
+async fn pipeline_actor(system: ActorSystem) {
+    use actor_core::pattern::pipeline::{ErrorPolicy, Pipeline};
+    let mut sum = 0u64;
+    Pipeline::from_items(0..POOL_JOBS)
+        .stage("a", 2, ErrorPolicy::Fail, |x: u64| async move {
+            Ok::<_, String>(x + 1)
+        })
+        .stage("b", 2, ErrorPolicy::Fail, |x: u64| async move {
+            Ok::<_, String>(x * 2)
+        })
+        .stage("c", 2, ErrorPolicy::Fail, |x: u64| async move {
+            Ok::<_, String>(x - 2)
+        })
+        .capacity(CAPACITY)
+        .window(1024)
+        .for_each(&system, |x| sum += x)
+        .await
+        .expect("the pipeline runs");
+    assert_eq!(sum, 2 * sum_below(POOL_JOBS), "checksum");
+}
+
+/// One raw stage: two tasks sharing a bounded receiver.
+fn raw_stage(rx: mpsc::Receiver<u64>, f: fn(u64) -> u64) -> mpsc::Receiver<u64> {
+    let (tx, out) = mpsc::channel(CAPACITY);
+    let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
+    for _ in 0..2 {
+        let (rx, tx) = (rx.clone(), tx.clone());
+        tokio::spawn(async move {
+            loop {
+                let item = rx.lock().await.recv().await;
+                let Some(x) = item else { return };
+                if tx.send(f(x)).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    out
+}
+
+/// The same three stages with raw tasks and channels (unordered).
+async fn pipeline_raw() {
+    let (tx, rx) = mpsc::channel(CAPACITY);
+    let mut rx = raw_stage(raw_stage(raw_stage(rx, |x| x + 1), |x| x * 2), |x| x - 2);
+    tokio::spawn(async move {
+        for n in 0..POOL_JOBS {
+            if tx.send(n).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut sum = 0u64;
+    while let Some(x) = rx.recv().await {
+        sum += x;
+    }
+    assert_eq!(sum, 2 * sum_below(POOL_JOBS), "checksum");
+}
+
+fn bench_pipeline(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("pipeline");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .throughput(Throughput::Elements(POOL_JOBS));
+    group.bench_function("actor/3-stages", |b| {
+        b.iter_custom(|iters| drive_actor(&rt, iters, pipeline_actor));
+    });
+    group.bench_function("raw/3-stages", |b| {
+        b.iter_custom(|iters| drive_raw(&rt, iters, pipeline_raw));
+    });
+    group.finish();
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
+    bench_pipeline(&mut c);
     bench_pool(&mut c);
     bench_macros(&mut c);
     bench_tell(&mut c);

@@ -16,7 +16,7 @@ cargo build -q --release -p benches --bin profile
 bin=target/release/profile
 flag=()
 [ "$threads" != 0 ] && flag=(--threads "$threads")
-workloads=(tell-actor tell-raw tell-actor-unbounded tell-raw-unbounded ask-actor ask-raw spawn-actor spawn-raw pool-actor pool-raw)
+workloads=(tell-actor tell-raw tell-actor-unbounded tell-raw-unbounded ask-actor ask-raw spawn-actor spawn-raw pool-actor pool-raw pipeline-actor pipeline-raw)
 for _ in $(seq "$rounds"); do
   for w in "${workloads[@]}"; do
     case $w in ask-*|spawn-*) n=100000 ;; *) n=1000000 ;; esac
