@@ -218,6 +218,13 @@ async fn a_full_pool_applies_backpressure_with_bounded_memory() {
     })
     .await;
     assert!(!producer.is_finished(), "the producer waits for room");
+    match pool.try_tell(DoublerMsg::Record { _n: 0 }) {
+        Err(actor_core::error::TrySendError::Full(DoublerMsg::Record { .. })) => {}
+        other => panic!(
+            "expected Full with the job back, got {:?}",
+            other.map(|_| ())
+        ),
+    }
     fixture.gate.add_permits(Semaphore::MAX_PERMITS >> 4);
     within("producer", producer).await.unwrap();
     let stats = within("stats", pool.stats()).await.unwrap();

@@ -323,6 +323,44 @@ impl<A: Actor> Pool<A> {
         self.inner.supervisor.wait_for_stop().await
     }
 
+    /// Hands `msg` to a worker if one has room right now, by the pool's
+    /// routing (the shared queue takes any worker with room).
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] when the chosen worker (for the shared queue,
+    /// every worker) is full; `Closed` when the pool has stopped. Both hand
+    /// the job back.
+    pub fn try_tell(&self, msg: A::Msg) -> Result<(), TrySendError<A::Msg>> {
+        let workers = self.snapshot();
+        if workers.is_empty() {
+            return Err(TrySendError::Closed(msg));
+        }
+        if !matches!(self.inner.routing, Routing::SharedQueue) {
+            let i = self.pick(&workers, &msg);
+            return workers[i].1.try_tell(msg);
+        }
+        let start = self.inner.next.fetch_add(1, Ordering::Relaxed) % workers.len();
+        let mut msg = msg;
+        let mut any_open = false;
+        for k in 0..workers.len() {
+            let worker = &workers[(start + k) % workers.len()].1;
+            match worker.try_tell(msg) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Full(job)) => {
+                    any_open = true;
+                    msg = job;
+                }
+                Err(err) => msg = err.into_inner(),
+            }
+        }
+        Err(if any_open {
+            TrySendError::Full(msg)
+        } else {
+            TrySendError::Closed(msg)
+        })
+    }
+
     /// The worker a message goes to, for the routings that choose up front.
     fn pick(&self, workers: &[(String, ActorRef<A>)], msg: &A::Msg) -> usize {
         let n = workers.len();
