@@ -189,3 +189,53 @@ async fn a_slow_sink_slows_the_source_with_bounded_memory() {
 }
 
 use tokio_stream::StreamExt as _;
+
+/// Squares numbers, as a pipeline stage done by an actor.
+#[derive(actor_core::Actor)]
+struct Squarer;
+
+#[actor_core::handlers]
+impl Squarer {
+    fn square(&mut self, n: u64) -> u64 {
+        n * n
+    }
+}
+
+#[tokio::test]
+async fn a_stage_can_be_an_actor_and_output_a_stream() {
+    let system = ActorSystem::new();
+    let squarer = system.spawn(Squarer).unwrap();
+    let (stream, summary) = Pipeline::from_items(1..=5u64)
+        .stage_actor("square", 2, ErrorPolicy::Fail, squarer, |n, reply| {
+            SquarerMsg::Square { n, reply }
+        })
+        .stage("label", 1, ErrorPolicy::Fail, |n| async move {
+            Ok::<_, String>(format!("{n}"))
+        })
+        .into_stream(&system);
+    let out: Vec<String> = within("stream", stream.collect()).await;
+    assert_eq!(out, ["1", "4", "9", "16", "25"]);
+    let summary = within("summary", summary).await.unwrap().unwrap();
+    assert_eq!(summary.items_out, 5);
+}
+
+#[tokio::test]
+async fn dropping_the_output_stream_cancels_the_run() {
+    let system = ActorSystem::new();
+    let (mut stream, run) = Pipeline::from_stream(tokio_stream::iter(0..u64::MAX))
+        .stage("pass", 2, ErrorPolicy::Fail, |n| async move {
+            Ok::<_, String>(n)
+        })
+        .into_stream(&system);
+    let first = within("first item", stream.next()).await;
+    assert_eq!(first, Some(0));
+    drop(stream);
+    let result = within("run", run).await.unwrap();
+    assert_eq!(result.unwrap_err(), PipelineError::Cancelled);
+    within("no actor left", async {
+        while system.live_actors() > 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+}

@@ -367,7 +367,57 @@ impl<I: Send + 'static, O: Clone + Send + 'static> Pipeline<I, O> {
     }
 }
 
+impl<I: Send + 'static, O: Clone + Send + 'static> Pipeline<I, O> {
+    /// Adds a stage whose work is done by an actor: each item becomes a
+    /// request built by `make` and asked of `actor` (a single actor, a
+    /// [`Pool`], any [`Address`]), with `workers` requests in flight at once.
+    /// An ask error counts as the stage's error, handled by `policy`.
+    pub fn stage_actor<A, R, P, F>(
+        self,
+        name: impl Into<String>,
+        workers: usize,
+        policy: ErrorPolicy,
+        actor: R,
+        make: F,
+    ) -> Pipeline<I, P>
+    where
+        A: Actor,
+        R: Address<A> + Clone + 'static,
+        P: Clone + Send + 'static,
+        F: Fn(O, crate::reply::Reply<P>) -> A::Msg + Send + Sync + 'static,
+    {
+        let make = Arc::new(make);
+        self.stage(name, workers, policy, move |item: O| {
+            let (actor, make) = (actor.clone(), make.clone());
+            async move { actor.ask(move |reply| make(item, reply), None).await }
+        })
+    }
+}
+
 impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
+    /// Runs the pipeline in the background and returns its output as a
+    /// stream (a slow reader slows the pipeline), and a handle that resolves
+    /// to the summary once the stream has ended. Dropping the stream cancels
+    /// the run, which then ends with [`PipelineError::Cancelled`].
+    pub fn into_stream(
+        self,
+        system: &ActorSystem,
+    ) -> (
+        tokio_stream::wrappers::ReceiverStream<O>,
+        tokio::task::JoinHandle<Result<Summary, PipelineError>>,
+    ) {
+        let (tx, rx) = mpsc::channel(self.capacity);
+        let system = system.clone();
+        let run = tokio::spawn(async move {
+            let sink = move |item| {
+                let tx = tx.clone();
+                async move { tx.send(item).await.is_ok() }
+            };
+            self.run_with(&system, sink).await
+        });
+        (tokio_stream::wrappers::ReceiverStream::new(rx), run)
+    }
+
     /// Whether output keeps input order (default `true`).
     pub fn ordered(mut self, ordered: bool) -> Self {
         self.ordered = ordered;
@@ -417,6 +467,20 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
         self,
         system: &ActorSystem,
         mut sink: impl FnMut(O),
+    ) -> Result<Summary, PipelineError> {
+        self.run_with(system, |item| {
+            sink(item);
+            std::future::ready(true)
+        })
+        .await
+    }
+
+    /// Runs the pipeline, awaiting `sink` for each output item; a sink that
+    /// returns `false` cancels the run.
+    async fn run_with<Fut: Future<Output = bool>>(
+        self,
+        system: &ActorSystem,
+        mut sink: impl FnMut(O) -> Fut,
     ) -> Result<Summary, PipelineError> {
         let started = Instant::now();
         let env = Env {
@@ -470,7 +534,9 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
                         window.add_permits(1);
                         if let Some(value) = value {
                             items_out += 1;
-                            sink(value);
+                            if !sink(value).await {
+                                env.token.cancel();
+                            }
                         }
                         continue;
                     }
@@ -480,7 +546,9 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
                         window.add_permits(1);
                         if let Some(value) = value {
                             items_out += 1;
-                            sink(value);
+                            if !sink(value).await {
+                                env.token.cancel();
+                            }
                         }
                     }
                 }
