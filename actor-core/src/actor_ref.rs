@@ -69,7 +69,9 @@ impl<A: Actor> ActorRef<A> {
 
     /// A snapshot of the mailbox's counters.
     pub fn mailbox_stats(&self) -> MailboxStats {
-        self.cell.mailbox.stats()
+        let mut stats = self.cell.mailbox.stats();
+        stats.handled = self.cell.core.handled();
+        stats
     }
 
     // ===== tell =====

@@ -19,7 +19,7 @@
 //!    races with spawn is never lost.
 
 use std::future::{Future, poll_fn};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Poll, Waker};
 
@@ -115,6 +115,8 @@ pub(crate) struct CellCore {
     pub(crate) system: Arc<SystemInner>,
     parent: Option<Arc<dyn ErasedCell>>,
     refs: AtomicUsize,
+    /// Messages handled, over every incarnation.
+    handled: AtomicU64,
     stop_reason: OnceLock<StopReason>,
     lifecycle: Mutex<Lifecycle>,
     abort: OnceLock<AbortHandle>,
@@ -163,6 +165,7 @@ impl<M: Send + 'static> ActorCell<M> {
                 system,
                 parent,
                 refs: AtomicUsize::new(0),
+                handled: AtomicU64::new(0),
                 stop_reason: OnceLock::new(),
                 lifecycle: Mutex::new(Lifecycle::default()),
                 abort: OnceLock::new(),
@@ -211,6 +214,16 @@ impl CellCore {
 
     pub(crate) fn parent(&self) -> Option<&Arc<dyn ErasedCell>> {
         self.parent.as_ref()
+    }
+
+    /// Counts one handled message.
+    pub(crate) fn count_handled(&self) {
+        self.handled.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Messages handled so far, over every incarnation.
+    pub(crate) fn handled(&self) -> u64 {
+        self.handled.load(Ordering::Relaxed)
     }
 
     pub(crate) fn is_alive(&self) -> bool {

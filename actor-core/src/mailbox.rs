@@ -88,6 +88,9 @@ pub struct MailboxStats {
     pub peak_len: usize,
     /// Messages admitted beyond capacity to break a wait cycle.
     pub overflowed: u64,
+    /// Messages (and control signals) the actor has taken to handle, over
+    /// every incarnation, including those whose handler failed.
+    pub handled: u64,
 }
 
 /// A system signal, delivered ahead of user messages.
@@ -281,6 +284,7 @@ impl<M> Mailbox<M> {
             capacity: (self.capacity != usize::MAX).then_some(self.capacity),
             peak_len: st.peak_len as usize,
             overflowed: u64::from(st.overflowed),
+            handled: 0,
         }
     }
 

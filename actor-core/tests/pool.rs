@@ -187,6 +187,11 @@ async fn a_failing_job_fails_its_ask_and_loses_no_other_job() {
     assert_eq!(fixture.handled.load(Ordering::SeqCst), 49);
     let stats = within("stats", pool.stats()).await.unwrap();
     assert_eq!(stats.iter().map(|s| s.restarts).sum::<u32>(), 1);
+    assert_eq!(
+        stats.iter().map(|s| s.handled).sum::<u64>(),
+        50,
+        "49 done and 1 failed"
+    );
 }
 
 #[tokio::test]

@@ -197,6 +197,8 @@ impl<A: Actor> Teardown<A> {
                     }
                 }
             };
+            // Counted as it starts, so an answer never overtakes its count.
+            self.cell.core.count_handled();
             let work = pin!(work);
             if let Err(failure) = hook(phase, &self.cell.core, work).await {
                 return StopReason::Failed(failure);

@@ -209,7 +209,10 @@ pub struct WorkerStats {
     pub queued: usize,
     /// The most that ever waited.
     pub peak: usize,
-    /// Restarts in a row, as its supervisor counts them.
+    /// Jobs it has handled, failed ones included.
+    pub handled: u64,
+    /// Restarts in a row, as its supervisor counts them (each follows a
+    /// failed job).
     pub restarts: u32,
 }
 
@@ -290,7 +293,7 @@ impl<A: Actor> Pool<A> {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(workers);
     }
 
-    /// Every worker's queue and restarts.
+    /// Every worker's queue, jobs handled and restarts.
     ///
     /// # Errors
     ///
@@ -310,6 +313,7 @@ impl<A: Actor> Pool<A> {
                     actor: worker.label().clone(),
                     queued: mailbox.len,
                     peak: mailbox.peak_len,
+                    handled: mailbox.handled,
                     restarts,
                 }
             })
