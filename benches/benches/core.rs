@@ -14,10 +14,10 @@
 //!   owning an `mpsc::channel(64)` receiver whose senders are then dropped
 //!   and whose tasks are joined.
 //!
-//! - `pool`: 8 workers over 200,000 tiny jobs through `pattern::pool::Pool`
+//! - `pool`: 8 workers over 1,000,000 tiny jobs through `pattern::pool::Pool`
 //!   (shared-queue routing), beside 8 raw tasks sharing one bounded
 //!   `mpsc` receiver behind a mutex (Go's buffered jobs channel idiom).
-//! - `pipeline`: 200,000 items through three stages of two workers
+//! - `pipeline`: 1,000,000 items through three stages of two workers
 //!   (`pattern::pipeline::Pipeline`, ordered), beside the same stages as raw
 //!   tasks sharing bounded receivers (unordered).
 //! - `macros`: the `tell` workload with the summing actor written with
@@ -408,7 +408,7 @@ fn bench_macros(c: &mut Criterion) {
 // ===== pool: 8 workers over many tiny jobs =====
 
 /// Jobs per `pool` iteration.
-const POOL_JOBS: u64 = 200_000;
+const POOL_JOBS: u64 = 1_000_000;
 
 /// A pool worker: adds each job into a shared total.
 #[derive(actor_core::Actor)]

@@ -171,9 +171,11 @@ impl Counters {
 
 /// One worker of a stage: runs the stage function on an item and hands the
 /// result to the next stage.
-struct StageWorker<I, O> {
+struct StageWorker<I, O, F> {
     name: Arc<str>,
-    run: Arc<dyn Fn(I) -> BoxFuture<Result<O, String>> + Send + Sync>,
+    /// The stage function, unboxed: its future lives in the handler's state.
+    run: Arc<F>,
+    _item: std::marker::PhantomData<fn(I)>,
     next: Next<O>,
     policy: ErrorPolicy,
     counters: Arc<Counters>,
@@ -184,7 +186,14 @@ struct StageWorker<I, O> {
 /// An item on its way through a stage.
 struct Item<I>(u64, Option<I>);
 
-impl<I: Clone + Send + 'static, O: Send + 'static> Actor for StageWorker<I, O> {
+impl<I, O, E, F, Fut> Actor for StageWorker<I, O, F>
+where
+    I: Clone + Send + 'static,
+    O: Send + 'static,
+    E: fmt::Display,
+    F: Fn(I) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, E>> + Send + 'static,
+{
     type Msg = Item<I>;
 
     async fn handle(
@@ -202,14 +211,21 @@ impl<I: Clone + Send + 'static, O: Send + 'static> Actor for StageWorker<I, O> {
     }
 }
 
-impl<I: Clone + Send + 'static, O: Send + 'static> StageWorker<I, O> {
+impl<I, O, E, F, Fut> StageWorker<I, O, F>
+where
+    I: Clone + Send + 'static,
+    O: Send + 'static,
+    E: fmt::Display,
+    F: Fn(I) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, E>> + Send + 'static,
+{
     /// Runs the function by the error policy; `None` when the item is dropped.
     async fn process(&mut self, seq: u64, value: I) -> Option<O> {
         self.counters.items_in.fetch_add(1, Ordering::Relaxed);
         let mut attempt = 0;
         loop {
             let started = Instant::now();
-            let result = (self.run)(value.clone()).await;
+            let result = (self.run)(value.clone()).await.map_err(|e| e.to_string());
             let busy = started.elapsed().as_nanos() as u64;
             self.counters.busy_nanos.fetch_add(busy, Ordering::Relaxed);
             let error = match result {
@@ -313,11 +329,7 @@ impl<I: Send + 'static, O: Clone + Send + 'static> Pipeline<I, O> {
         let counters = Arc::new(Counters::default());
         self.names.push(name.to_string());
         self.counters.push(counters.clone());
-        let run: Arc<dyn Fn(O) -> BoxFuture<Result<P, String>> + Send + Sync> =
-            Arc::new(move |value| {
-                let fut = f(value);
-                Box::pin(async move { fut.await.map_err(|e| e.to_string()) })
-            });
+        let run = Arc::new(f);
         let capacity = self.capacity;
         let earlier = self.build;
         let build: Build<I, P> = Box::new(move |env: Env, next: Next<P>| {
@@ -326,6 +338,7 @@ impl<I: Send + 'static, O: Clone + Send + 'static> Pipeline<I, O> {
                 let pool = Pool::builder(move || StageWorker {
                     name: name.clone(),
                     run: run.clone(),
+                    _item: std::marker::PhantomData,
                     next: next.clone(),
                     policy,
                     counters: counters.clone(),
