@@ -13,9 +13,13 @@ use actor_core::supervision::Backoff;
 use support::within;
 use tokio_util::sync::CancellationToken;
 
-/// A delay that varies per item, deterministically.
-fn jitter(n: u64) -> Duration {
-    Duration::from_micros((n.wrapping_mul(2_654_435_761) % 7) * 150)
+/// Holds an item back by a number of scheduler turns that varies per item,
+/// deterministically, so workers finish out of input order without waiting
+/// on the clock.
+async fn jitter(n: u64) {
+    for _ in 0..n.wrapping_mul(2_654_435_761) % 7 {
+        tokio::task::yield_now().await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -25,11 +29,11 @@ async fn ordered_output_keeps_input_order_across_parallel_workers() {
         "pipeline",
         Pipeline::from_items(0..300u64)
             .stage("slow", 4, ErrorPolicy::Fail, |n| async move {
-                tokio::time::sleep(jitter(n)).await;
+                jitter(n).await;
                 Ok::<_, String>(n + 1)
             })
             .stage("square", 3, ErrorPolicy::Fail, |n| async move {
-                tokio::time::sleep(jitter(n * 3)).await;
+                jitter(n * 3).await;
                 Ok::<_, String>(n * n)
             })
             .collect(&system),
@@ -49,7 +53,7 @@ async fn unordered_output_has_every_item() {
     let system = ActorSystem::new();
     let (mut out, _) = Pipeline::from_items(0..200u64)
         .stage("slow", 4, ErrorPolicy::Fail, |n| async move {
-            tokio::time::sleep(jitter(n)).await;
+            jitter(n).await;
             Ok::<_, String>(n)
         })
         .ordered(false)
