@@ -410,63 +410,17 @@ fn bench_macros(c: &mut Criterion) {
 /// Jobs per `pool` iteration.
 const POOL_JOBS: u64 = 1_000_000;
 
-/// A pool worker: adds each job into a shared total.
-#[derive(actor_core::Actor)]
-struct PoolWorker(std::sync::Arc<std::sync::atomic::AtomicU64>);
-
-#[actor_core::handlers]
-impl PoolWorker {
-    fn job(&mut self, n: u64) {
-        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
 async fn pool_actor(system: ActorSystem) {
-    use actor_core::pattern::pool::Pool;
-    let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let shared = total.clone();
-    let pool = Pool::builder(move || PoolWorker(shared.clone()))
-        .workers(8)
-        .worker_mailbox(MailboxConfig::Bounded(CAPACITY))
-        .spawn(&system)
-        .await
-        .expect("spawn the pool");
-    for n in 0..POOL_JOBS {
-        if pool.job(n).await.is_err() {
-            panic!("the pool stopped early");
-        }
-    }
-    pool.shutdown().await;
-    let total = total.load(std::sync::atomic::Ordering::Relaxed);
+    let total = benches::pool_actor(&system, POOL_JOBS).await;
     assert_eq!(total, sum_below(POOL_JOBS), "checksum");
 }
 
-/// The same pool by hand, Go's idiom: 8 tasks sharing one bounded channel.
 async fn pool_raw() {
-    let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let (tx, rx) = mpsc::channel::<u64>(8 * CAPACITY);
-    let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
-    let workers: Vec<_> = (0..8)
-        .map(|_| {
-            let (rx, total) = (rx.clone(), total.clone());
-            tokio::spawn(async move {
-                while let Some(n) = rx.lock().await.recv().await {
-                    total.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-                }
-            })
-        })
-        .collect();
-    for n in 0..POOL_JOBS {
-        if tx.send(n).await.is_err() {
-            panic!("the workers stopped early");
-        }
-    }
-    drop(tx);
-    for worker in workers {
-        worker.await.expect("worker");
-    }
-    let total = total.load(std::sync::atomic::Ordering::Relaxed);
-    assert_eq!(total, sum_below(POOL_JOBS), "checksum");
+    assert_eq!(
+        benches::pool_raw(POOL_JOBS).await,
+        sum_below(POOL_JOBS),
+        "checksum"
+    );
 }
 
 fn bench_pool(c: &mut Criterion) {
@@ -488,60 +442,12 @@ fn bench_pool(c: &mut Criterion) {
 // ===== pipeline: three stages of two workers =====
 
 async fn pipeline_actor(system: ActorSystem) {
-    use actor_core::pattern::pipeline::{ErrorPolicy, Pipeline};
-    let mut sum = 0u64;
-    Pipeline::from_items(0..POOL_JOBS)
-        .stage("a", 2, ErrorPolicy::Fail, |x: u64| async move {
-            Ok::<_, String>(x + 1)
-        })
-        .stage("b", 2, ErrorPolicy::Fail, |x: u64| async move {
-            Ok::<_, String>(x * 2)
-        })
-        .stage("c", 2, ErrorPolicy::Fail, |x: u64| async move {
-            Ok::<_, String>(x - 2)
-        })
-        .capacity(CAPACITY)
-        .window(1024)
-        .for_each(&system, |x| sum += x)
-        .await
-        .expect("the pipeline runs");
+    let sum = benches::pipeline_actor(&system, POOL_JOBS).await;
     assert_eq!(sum, 2 * sum_below(POOL_JOBS), "checksum");
 }
 
-/// One raw stage: two tasks sharing a bounded receiver.
-fn raw_stage(rx: mpsc::Receiver<u64>, f: fn(u64) -> u64) -> mpsc::Receiver<u64> {
-    let (tx, out) = mpsc::channel(CAPACITY);
-    let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
-    for _ in 0..2 {
-        let (rx, tx) = (rx.clone(), tx.clone());
-        tokio::spawn(async move {
-            loop {
-                let item = rx.lock().await.recv().await;
-                let Some(x) = item else { return };
-                if tx.send(f(x)).await.is_err() {
-                    return;
-                }
-            }
-        });
-    }
-    out
-}
-
-/// The same three stages with raw tasks and channels (unordered).
 async fn pipeline_raw() {
-    let (tx, rx) = mpsc::channel(CAPACITY);
-    let mut rx = raw_stage(raw_stage(raw_stage(rx, |x| x + 1), |x| x * 2), |x| x - 2);
-    tokio::spawn(async move {
-        for n in 0..POOL_JOBS {
-            if tx.send(n).await.is_err() {
-                return;
-            }
-        }
-    });
-    let mut sum = 0u64;
-    while let Some(x) = rx.recv().await {
-        sum += x;
-    }
+    let sum = benches::pipeline_raw(POOL_JOBS).await;
     assert_eq!(sum, 2 * sum_below(POOL_JOBS), "checksum");
 }
 

@@ -109,123 +109,6 @@ async fn ask_macro(n: u64) -> u64 {
     total
 }
 
-/// A pool worker: adds each job into a shared total.
-#[derive(actor_core::Actor)]
-struct PoolWorker(std::sync::Arc<std::sync::atomic::AtomicU64>);
-
-#[actor_core::handlers]
-impl PoolWorker {
-    fn job(&mut self, n: u64) {
-        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-async fn pool_actor(n: u64) -> u64 {
-    use actor_core::pattern::pool::Pool;
-    let system = ActorSystem::new();
-    let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let shared = total.clone();
-    let pool = Pool::builder(move || PoolWorker(shared.clone()))
-        .workers(8)
-        .worker_mailbox(MailboxConfig::Bounded(64))
-        .spawn(&system)
-        .await
-        .unwrap();
-    for i in 0..n {
-        pool.job(i).await.unwrap();
-    }
-    pool.shutdown().await;
-    total.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// The same pool by hand: 8 tasks sharing one bounded receiver.
-async fn pool_raw(n: u64) -> u64 {
-    let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let (tx, rx) = mpsc::channel::<u64>(512);
-    let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
-    let workers: Vec<_> = (0..8)
-        .map(|_| {
-            let (rx, total) = (rx.clone(), total.clone());
-            tokio::spawn(async move {
-                loop {
-                    let job = rx.lock().await.recv().await;
-                    match job {
-                        Some(n) => total.fetch_add(n, std::sync::atomic::Ordering::Relaxed),
-                        None => return,
-                    };
-                }
-            })
-        })
-        .collect();
-    for i in 0..n {
-        tx.send(i).await.ok().unwrap();
-    }
-    drop(tx);
-    for w in workers {
-        w.await.unwrap();
-    }
-    total.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-async fn pipeline_actor(n: u64) -> u64 {
-    use actor_core::pattern::pipeline::{ErrorPolicy, Pipeline};
-    let system = ActorSystem::new();
-    let mut sum = 0u64;
-    Pipeline::from_items(0..n)
-        .stage("a", 2, ErrorPolicy::Fail, |x: u64| async move {
-            Ok::<_, String>(x + 1)
-        })
-        .stage("b", 2, ErrorPolicy::Fail, |x: u64| async move {
-            Ok::<_, String>(x * 2)
-        })
-        .stage("c", 2, ErrorPolicy::Fail, |x: u64| async move {
-            Ok::<_, String>(x - 2)
-        })
-        .capacity(64)
-        .window(1024)
-        .for_each(&system, |x| sum = sum.wrapping_add(x))
-        .await
-        .unwrap();
-    sum
-}
-
-/// The same three stages by hand: two tasks per stage sharing a bounded
-/// receiver, ordered output not kept (the raw form has no reordering).
-async fn pipeline_raw(n: u64) -> u64 {
-    fn stage(rx: mpsc::Receiver<u64>, f: fn(u64) -> u64) -> mpsc::Receiver<u64> {
-        let (tx, out) = mpsc::channel(64);
-        let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
-        for _ in 0..2 {
-            let (rx, tx) = (rx.clone(), tx.clone());
-            tokio::spawn(async move {
-                loop {
-                    let item = rx.lock().await.recv().await;
-                    let Some(x) = item else { return };
-                    if tx.send(f(x)).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        out
-    }
-    let (tx, rx) = mpsc::channel(64);
-    let rx = stage(stage(stage(rx, |x| x + 1), |x| x * 2), |x| x - 2);
-    tokio::spawn(async move {
-        for i in 0..n {
-            if tx.send(i).await.is_err() {
-                return;
-            }
-        }
-    });
-    let mut rx = rx;
-    let mut sum = 0u64;
-    while let Some(x) = rx.recv().await {
-        sum = sum.wrapping_add(x);
-    }
-    sum
-}
-
 async fn tell_raw(n: u64, bounded: bool) -> u64 {
     if bounded {
         let (tx, rx) = mpsc::channel(64);
@@ -336,10 +219,10 @@ fn main() {
                 "tell-raw-unbounded" => tell_raw(n, false).await,
                 "ask-actor" => ask_actor(n).await,
                 "tell-macro" => tell_macro(n).await,
-                "pool-actor" => pool_actor(n).await,
-                "pool-raw" => pool_raw(n).await,
-                "pipeline-actor" => pipeline_actor(n).await,
-                "pipeline-raw" => pipeline_raw(n).await,
+                "pool-actor" => benches::pool_actor(&ActorSystem::new(), n).await,
+                "pool-raw" => benches::pool_raw(n).await,
+                "pipeline-actor" => benches::pipeline_actor(&ActorSystem::new(), n).await,
+                "pipeline-raw" => benches::pipeline_raw(n).await,
                 "ask-macro" => ask_macro(n).await,
                 "ask-raw" => ask_raw(n).await,
                 "spawn-actor" => spawn_actor(n).await,
