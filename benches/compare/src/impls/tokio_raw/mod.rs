@@ -1,0 +1,27 @@
+//! stub
+
+use crate::contender::{Contender, Threads, TokioHost};
+use crate::measure::{NotApplicable, Outcome};
+use crate::spec::Spec;
+
+/// The implementation on its tokio host.
+#[derive(Debug)]
+pub struct Raw {
+    host: TokioHost,
+}
+
+impl Raw {
+    /// Builds the runtime.
+    pub fn new(threads: Threads) -> Raw {
+        Raw {
+            host: TokioHost::new(threads),
+        }
+    }
+}
+
+impl Contender for Raw {
+    fn run(&mut self, _spec: &Spec) -> Outcome {
+        let _ = &self.host;
+        Err(NotApplicable("not written yet"))
+    }
+}
