@@ -78,16 +78,17 @@ impl Account {
         panic!("ledger corrupt");
     }
 
+    // Hooks take only the arguments they need, in any order.
     #[started]
-    fn opened(&mut self, _ctx: &mut Context<Self>) {
+    fn opened(&mut self) {
         self.log.lock().unwrap().push("opened".into());
     }
 
     #[stopped]
     async fn closed(
         &mut self,
-        _ctx: &mut Context<Self>,
         reason: &StopReason,
+        _ctx: &mut Context<Self>,
     ) -> Result<(), BoxError> {
         self.log.lock().unwrap().push(format!("closed: {reason}"));
         Ok(())
@@ -207,7 +208,7 @@ impl<K: Hash + Eq + Send + 'static, V: Clone + Send + 'static> Cache<K, V> {
     }
 
     #[on_terminated]
-    fn peer_stopped(&mut self, _ctx: &mut Context<Self>, notice: Terminated) {
+    fn peer_stopped(&mut self, notice: Terminated) {
         self.seen_stops.push(notice.reason.to_string());
     }
 }

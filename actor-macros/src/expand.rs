@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 use syn::{DeriveInput, Generics, Ident, Path, Type, Visibility, parse_quote};
 
 use crate::attrs::{ActorArgs, HandlersArgs, Mailbox};
-use crate::model::{Handler, Hook, Model};
+use crate::model::{Handler, Hook, HookArg, Model};
 
 /// A path as written in source, for doc links and `serde(crate = "..")`.
 fn path_string(path: &Path) -> String {
@@ -314,7 +314,7 @@ fn handle_arm(h: &Handler, msg: &TokenStream, ctx: &Ident) -> TokenStream {
 fn hook_methods(cx: &Ctx<'_>, model: &Model) -> TokenStream {
     let krate = cx.krate;
     let started = model.hooks.started.as_ref().map(|hook| {
-        let body = hook_body(hook, quote!(ctx));
+        let body = hook_body(hook);
         quote! {
             async fn started(
                 &mut self,
@@ -325,7 +325,7 @@ fn hook_methods(cx: &Ctx<'_>, model: &Model) -> TokenStream {
         }
     });
     let stopped = model.hooks.stopped.as_ref().map(|hook| {
-        let body = hook_body(hook, quote!(ctx, reason));
+        let body = hook_body(hook);
         quote! {
             async fn stopped(
                 &mut self,
@@ -337,7 +337,7 @@ fn hook_methods(cx: &Ctx<'_>, model: &Model) -> TokenStream {
         }
     });
     let terminated = model.hooks.on_terminated.as_ref().map(|hook| {
-        let body = hook_body(hook, quote!(ctx, notice));
+        let body = hook_body(hook);
         quote! {
             async fn on_terminated(
                 &mut self,
@@ -351,10 +351,15 @@ fn hook_methods(cx: &Ctx<'_>, model: &Model) -> TokenStream {
     quote!(#started #stopped #terminated)
 }
 
-fn hook_body(hook: &Hook, args: TokenStream) -> TokenStream {
+fn hook_body(hook: &Hook) -> TokenStream {
     let method = &hook.method;
+    let args = hook.args.iter().map(|arg| match arg {
+        HookArg::Context => quote!(ctx),
+        HookArg::Reason => quote!(reason),
+        HookArg::Notice => quote!(notice),
+    });
     let wait = hook.is_async.then(|| quote!(.await));
-    let call = quote!(Self::#method(self, #args) #wait);
+    let call = quote!(Self::#method(self, #(#args),*) #wait);
     if hook.returns_value {
         quote!(#call.map_err(::core::convert::Into::into))
     } else {

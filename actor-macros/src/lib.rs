@@ -112,9 +112,11 @@ pub fn derive_actor(input: TokenStream) -> TokenStream {
 /// Methods may be `async`, and may take `ctx: &mut Context<Self>` anywhere
 /// among their arguments. Arguments must own their data. Mark a method
 /// `#[started]`, `#[stopped]` or `#[on_terminated]` to make it that
-/// lifecycle hook (same arguments as the [`Actor`](https://docs.rs/actor-core)
-/// trait method, returning `()` or `Result<(), E>`), or `#[skip]` to leave a
-/// helper alone.
+/// lifecycle hook, returning `()` or `Result<(), E>`; a hook takes any of the
+/// [`Actor`](https://docs.rs/actor-core) trait method's arguments it needs, in
+/// any order (`ctx: &mut Context<Self>`, and `reason: &StopReason` for
+/// `#[stopped]` or `notice: Terminated` for `#[on_terminated]`), or none.
+/// Mark a method `#[skip]` to leave a helper alone.
 ///
 /// Generated, for `impl Counter`:
 /// - `CounterMsg`: one variant per handler, named after it in `UpperCamelCase`

@@ -61,6 +61,19 @@ pub(crate) struct Hook {
     pub(crate) method: Ident,
     pub(crate) is_async: bool,
     pub(crate) returns_value: bool,
+    /// The hook's arguments after `self`, in the order written.
+    pub(crate) args: Vec<HookArg>,
+}
+
+/// An argument a lifecycle hook may take, recognised by its type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HookArg {
+    /// `&mut Context<Self>`, any hook.
+    Context,
+    /// `&StopReason`, `#[stopped]` only.
+    Reason,
+    /// `Terminated`, `#[on_terminated]` only.
+    Notice,
 }
 
 #[derive(Default)]
@@ -208,11 +221,62 @@ fn add_hook(hooks: &mut Hooks, kind: &str, method: &ImplItemFn, errors: &mut Err
         );
         return;
     }
+    check_receiver(&method.sig, errors);
+    let args = method
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(arg) => Some(arg),
+            FnArg::Receiver(_) => None,
+        })
+        .filter_map(|arg| {
+            let found = hook_arg(&arg.ty, kind);
+            if found.is_none() {
+                errors.push(arg.ty.span(), hook_arg_help(kind));
+            }
+            found
+        })
+        .collect();
     *slot = Some(Hook {
         method: method.sig.ident.clone(),
         is_async: method.sig.asyncness.is_some(),
         returns_value: !matches!(method.sig.output, ReturnType::Default),
+        args,
     });
+}
+
+/// What the argument of type `ty` is to a `#[kind]` hook, if it is one the
+/// hook is given.
+fn hook_arg(ty: &Type, kind: &str) -> Option<HookArg> {
+    if is_context(ty) {
+        return Some(HookArg::Context);
+    }
+    let (named, want) = match (kind, ty) {
+        ("stopped", Type::Reference(r)) if r.mutability.is_none() => (&*r.elem, "StopReason"),
+        ("on_terminated", ty) => (ty, "Terminated"),
+        _ => return None,
+    };
+    let Type::Path(path) = named else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    (last.ident == want).then_some(if want == "StopReason" {
+        HookArg::Reason
+    } else {
+        HookArg::Notice
+    })
+}
+
+fn hook_arg_help(kind: &str) -> String {
+    let extra = match kind {
+        "stopped" => " and `reason: &StopReason`",
+        "on_terminated" => " and `notice: Terminated`",
+        _ => "",
+    };
+    format!(
+        "a `#[{kind}]` hook takes, besides `&mut self`, any of `ctx: &mut Context<Self>`{extra}, in any order"
+    )
 }
 
 fn read_handler(method: &ImplItemFn, errors: &mut Errors) -> Option<Handler> {

@@ -100,7 +100,7 @@ impl Spec {
                 .int("started", 2 * actors)
                 .int("stopped", 2 * actors)
                 .int("tasks_left", 0)
-                .int("second_cycle_grew", 0),
+                .int("leaked", 0),
             Spec::FanOut { jobs, .. } => c.int("sum", jobs * jobs).int("jobs", jobs),
             Spec::ForkJoin { messages, .. } => c
                 .int("min_count", messages)

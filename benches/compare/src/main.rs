@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use compare::contender::entries;
 use compare::report::Summary;
-use compare::runner::{Plan, Record, run_child};
+use compare::runner::{Plan, Record};
 use compare::{Entry, Size, Workload};
 
 const HELP: &str = "\
@@ -47,7 +47,7 @@ struct Args {
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.first().map(String::as_str) == Some("--child") {
-        return child(&argv[1..]);
+        return compare::runner::child_main(&argv[1..]);
     }
     match parse(&argv) {
         Ok(Some(args)) => parent(&args),
@@ -284,33 +284,4 @@ fn splice_readme(path: &PathBuf, table: &str) -> Result<(), String> {
     };
     let spliced = format!("{}{START}\n{table}\n{}", &text[..a], &text[b..]);
     std::fs::write(path, spliced).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-fn child(argv: &[String]) -> ExitCode {
-    let [imp, work, rest @ ..] = argv else {
-        eprintln!("compare --child IMPLEMENTATION WORKLOAD [--size quick|full]");
-        return ExitCode::from(2);
-    };
-    let size = match rest {
-        [flag, s] if flag == "--size" && s == "quick" => Size::Quick,
-        [flag, s] if flag == "--size" && s == "full" => Size::Full,
-        [] => Size::Full,
-        _ => {
-            eprintln!("compare --child: bad size arguments {rest:?}");
-            return ExitCode::from(2);
-        }
-    };
-    let (Some(entry), Some(workload)) = (
-        entries().into_iter().find(|e| e.name == imp),
-        Workload::from_name(work),
-    ) else {
-        eprintln!("compare --child: unknown implementation {imp} or workload {work}");
-        return ExitCode::from(2);
-    };
-    let report = run_child(&entry, workload, size);
-    println!(
-        "{}",
-        serde_json::to_string(&report).expect("reports serialise")
-    );
-    ExitCode::SUCCESS
 }

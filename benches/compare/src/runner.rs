@@ -5,12 +5,12 @@
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::contender::Entry;
+use crate::contender::{Entry, entries};
 use crate::measure::{Pass, TICKS_PER_SECOND, cpu_count, machine_busy_ticks, own_cpu_ticks};
 use crate::spec::{Size, Workload};
 
@@ -87,6 +87,41 @@ pub fn run_child(entry: &Entry, workload: Workload, size: Size) -> ChildReport {
         outcome,
         cpu_ticks: own_cpu_ticks(),
     }
+}
+
+/// The child's command line: `IMPLEMENTATION WORKLOAD [--size quick|full]`.
+/// Prints the [`ChildReport`] as one JSON line.
+///
+/// # Panics
+///
+/// If the report cannot be serialised (it always can: plain data).
+pub fn child_main(argv: &[String]) -> ExitCode {
+    let [imp, work, rest @ ..] = argv else {
+        eprintln!("compare --child IMPLEMENTATION WORKLOAD [--size quick|full]");
+        return ExitCode::from(2);
+    };
+    let size = match rest {
+        [flag, s] if flag == "--size" && s == "quick" => Size::Quick,
+        [flag, s] if flag == "--size" && s == "full" => Size::Full,
+        [] => Size::Full,
+        _ => {
+            eprintln!("compare --child: bad size arguments {rest:?}");
+            return ExitCode::from(2);
+        }
+    };
+    let (Some(entry), Some(workload)) = (
+        entries().into_iter().find(|e| e.name == imp),
+        Workload::from_name(work),
+    ) else {
+        eprintln!("compare --child: unknown implementation {imp} or workload {work}");
+        return ExitCode::from(2);
+    };
+    let report = run_child(&entry, workload, size);
+    println!(
+        "{}",
+        serde_json::to_string(&report).expect("reports serialise")
+    );
+    ExitCode::SUCCESS
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
@@ -220,7 +255,14 @@ impl Plan {
             Size::Full => "full",
             Size::Quick => "quick",
         };
-        let spawned = Command::new(&self.exe)
+        // The spawn workload runs in the twin binary that counts allocations
+        // (without it, the leak check falls back to resident memory).
+        let twin = self.exe.with_file_name("compare-spawn");
+        let exe = match workload {
+            Workload::Spawn if twin.exists() => twin,
+            _ => self.exe.clone(),
+        };
+        let spawned = Command::new(&exe)
             .args(["--child", entry.name, workload.name(), "--size", size])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -219,7 +219,12 @@ impl fmt::Display for Workload {
     }
 }
 
-/// One workload's parameters and protocol. Every implementation times the
+/// One workload's parameters and protocol.
+///
+/// Mailboxes are unbounded in every workload (Savina's semantics) except
+/// the bounded tell, which measures waiting for room; the ask workload's
+/// actor and the spawn workload's idle actors keep each implementation's
+/// default mailbox. Every implementation times the
 /// region from the creation of the workload's first actor to the moment the
 /// driver learns the run is complete with every actor stopped (Savina's
 /// protocol), and reports the observed check values ([`crate::Check`]) under
@@ -272,7 +277,7 @@ pub enum Spec {
     },
     /// Spawn `actors` idle actors holding a `u64`, stop them all, twice; see
     /// [`crate::spawn`]. Checks: `started`, `stopped`, `tasks_left`,
-    /// `second_cycle_grew`.
+    /// `leaked`.
     Spawn {
         /// Idle actors per cycle.
         actors: usize,

@@ -1,0 +1,274 @@
+//! Savina's Big as kameo actors, on kameo's default mailboxes (bounded to
+//! 64). At most one ping or pong per worker is in flight, so a mailbox
+//! fills only if 64 of the 120 workers ping the same one at once; were that
+//! worker then answering a ping it sent itself, its `tell` of the `Pong`
+//! would wait on its own full mailbox forever. That has not happened at
+//! full size (kameo's unbounded mailbox would rule it out).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use kameo::actor::{Actor, ActorRef, Spawn, WeakActorRef};
+use kameo::error::{ActorStopReason, Infallible};
+use kameo::message::{Context, Message};
+use tokio::sync::mpsc;
+
+use super::{all_stopped, gather};
+use crate::check::Check;
+use crate::measure::Pass;
+use crate::savina::Lcg16;
+
+/// A worker's counts, sent from its stop hook.
+#[derive(Default)]
+struct Counts {
+    pings_sent: u64,
+    pongs: u64,
+    target_sum: u64,
+    self_pings: u64,
+    received: u64,
+}
+
+/// Stop reports: one per worker (by id), one from the sink.
+enum Report {
+    Worker(usize, Counts),
+    Sink,
+}
+
+type Peers = Arc<[ActorRef<Worker>]>;
+
+/// A Big worker.
+struct Worker {
+    id: usize,
+    pings: u64,
+    rng: Lcg16,
+    expected: i64,
+    peers: Option<Peers>,
+    sink: ActorRef<Sink>,
+    counts: Counts,
+    report: mpsc::UnboundedSender<Report>,
+}
+
+/// The sink: counts `Exit`s and stops everyone at `workers`.
+struct Sink {
+    workers: usize,
+    exits: usize,
+    peers: Option<Peers>,
+    report: mpsc::UnboundedSender<Report>,
+}
+
+impl Actor for Worker {
+    type Args = Self;
+    type Error = Infallible;
+
+    async fn on_start(args: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(args)
+    }
+
+    async fn on_stop(
+        &mut self,
+        _: WeakActorRef<Self>,
+        _: ActorStopReason,
+    ) -> Result<(), Infallible> {
+        self.peers = None;
+        let counts = std::mem::take(&mut self.counts);
+        let _ = self.report.send(Report::Worker(self.id, counts));
+        Ok(())
+    }
+}
+
+impl Actor for Sink {
+    type Args = Self;
+    type Error = Infallible;
+
+    async fn on_start(args: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(args)
+    }
+
+    async fn on_stop(
+        &mut self,
+        _: WeakActorRef<Self>,
+        _: ActorStopReason,
+    ) -> Result<(), Infallible> {
+        self.peers = None;
+        let _ = self.report.send(Report::Sink);
+        Ok(())
+    }
+}
+
+/// Setup: every worker.
+struct Setup(Peers);
+
+struct BigPing {
+    from: usize,
+}
+
+struct BigPong {
+    from: i64,
+}
+
+struct Exit;
+
+impl Worker {
+    fn peer(&self, id: usize) -> &ActorRef<Worker> {
+        &self.peers.as_ref().expect("the workers were set up")[id]
+    }
+}
+
+impl Message<Setup> for Worker {
+    type Reply = ();
+
+    async fn handle(&mut self, Setup(peers): Setup, _ctx: &mut Context<Self, Self::Reply>) {
+        self.peers = Some(peers);
+    }
+}
+
+impl Message<BigPong> for Worker {
+    type Reply = ();
+
+    async fn handle(&mut self, pong: BigPong, _ctx: &mut Context<Self, Self::Reply>) {
+        debug_assert_eq!(pong.from, self.expected, "a pong from the pinged worker");
+        self.counts.pongs += u64::from(pong.from >= 0);
+        if self.counts.pings_sent == self.pings {
+            let _ = self.sink.tell(Exit).send().await;
+            return;
+        }
+        let workers = self.peers.as_ref().map_or(0, |p| p.len());
+        let target = self.rng.next_below(workers as i64) as usize;
+        self.expected = target as i64;
+        self.counts.pings_sent += 1;
+        self.counts.target_sum += target as u64;
+        self.counts.self_pings += u64::from(target == self.id);
+        let ping = BigPing { from: self.id };
+        let _ = self.peer(target).tell(ping).send().await;
+    }
+}
+
+impl Message<BigPing> for Worker {
+    type Reply = ();
+
+    async fn handle(&mut self, ping: BigPing, _ctx: &mut Context<Self, Self::Reply>) {
+        self.counts.received += 1;
+        let pong = BigPong {
+            from: self.id as i64,
+        };
+        let _ = self.peer(ping.from).tell(pong).send().await;
+    }
+}
+
+impl Message<Exit> for Worker {
+    type Reply = ();
+
+    async fn handle(&mut self, _: Exit, ctx: &mut Context<Self, Self::Reply>) {
+        ctx.stop();
+    }
+}
+
+impl Message<Setup> for Sink {
+    type Reply = ();
+
+    async fn handle(&mut self, Setup(peers): Setup, _ctx: &mut Context<Self, Self::Reply>) {
+        self.peers = Some(peers);
+    }
+}
+
+impl Message<Exit> for Sink {
+    type Reply = ();
+
+    async fn handle(&mut self, _: Exit, ctx: &mut Context<Self, Self::Reply>) {
+        self.exits += 1;
+        if self.exits < self.workers {
+            return;
+        }
+        for worker in self.peers.iter().flat_map(|p| p.iter()) {
+            let _ = worker.tell(Exit).send().await;
+        }
+        ctx.stop();
+    }
+}
+
+/// Spawns the sink and the workers on kameo's default mailboxes.
+fn spawn_all(
+    workers: usize,
+    pings: u64,
+    report: &mpsc::UnboundedSender<Report>,
+) -> (ActorRef<Sink>, Peers) {
+    let sink = Sink {
+        workers,
+        exits: 0,
+        peers: None,
+        report: report.clone(),
+    };
+    let sink = Sink::spawn(sink);
+    let peers: Peers = (0..workers)
+        .map(|id| {
+            let worker = Worker {
+                id,
+                pings,
+                rng: Lcg16::new(id as u64),
+                expected: -1,
+                peers: None,
+                sink: sink.clone(),
+                counts: Counts::default(),
+                report: report.clone(),
+            };
+            Worker::spawn(worker)
+        })
+        .collect();
+    (sink, peers)
+}
+
+/// Savina's Big: setup, the kick-off `Pong(-1)` to every worker, and the
+/// run ends when the sink and every worker have stopped.
+pub(super) async fn big(workers: usize, pings: u64) -> Pass {
+    let started = Instant::now();
+    let (report, mut reports) = mpsc::unbounded_channel();
+    let (sink, peers) = spawn_all(workers, pings, &report);
+    sink.tell(Setup(peers.clone()))
+        .send()
+        .await
+        .expect("the sink is running");
+    for worker in peers.iter() {
+        let setup = Setup(peers.clone());
+        worker
+            .tell(setup)
+            .send()
+            .await
+            .expect("the worker is running");
+    }
+    for worker in peers.iter() {
+        let kick_off = BigPong { from: -1 };
+        worker
+            .tell(kick_off)
+            .send()
+            .await
+            .expect("the worker is running");
+    }
+    let stopped = gather(&mut reports, workers + 1).await;
+    all_stopped(&peers).await;
+    all_stopped(&[sink]).await;
+    Pass::new(started.elapsed(), big_check(workers, stopped))
+}
+
+/// The checks from the workers' reports.
+fn big_check(workers: usize, stopped: Vec<Report>) -> Check {
+    let mut received = vec![0u64; workers];
+    let mut total = Counts::default();
+    for report in stopped {
+        if let Report::Worker(id, counts) = report {
+            received[id] = counts.received;
+            total.pings_sent += counts.pings_sent;
+            total.pongs += counts.pongs;
+            total.target_sum += counts.target_sum;
+            total.self_pings += counts.self_pings;
+        }
+    }
+    Check::new()
+        .int("pings", total.pings_sent)
+        .int("pongs", total.pongs)
+        .int("target_sum", total.target_sum)
+        .int("self_pings", total.self_pings)
+        .int("min_received", received.iter().copied().min().unwrap_or(0))
+        .int("max_received", received.iter().copied().max().unwrap_or(0))
+        .int("first_received", received.first().copied().unwrap_or(0))
+        .int("last_received", received.last().copied().unwrap_or(0))
+}
