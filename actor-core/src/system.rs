@@ -129,6 +129,7 @@ impl ActorSystemBuilder {
                 actors: DashMap::default(),
                 registry: Registry::default(),
                 live: AtomicUsize::new(0),
+                table_sized_for: AtomicUsize::new(0),
                 idle: Notify::new(),
                 root_token: CancellationToken::new(),
                 shutting_down: AtomicBool::new(false),
@@ -179,6 +180,9 @@ pub(crate) struct SystemInner {
     pub(crate) actors: DashMap<ActorId, Arc<dyn ErasedCell>, BuildHasherDefault<IdHasher>>,
     registry: Registry,
     live: AtomicUsize,
+    /// The live count the actor table's capacity was last sized for: it
+    /// rises with the live count and is cut when the table is shrunk.
+    table_sized_for: AtomicUsize,
     idle: Notify,
     root_token: CancellationToken,
     shutting_down: AtomicBool,
@@ -288,7 +292,10 @@ impl ActorSystem {
             inner.registry.register(name, actor_ref.clone())?;
         }
         inner.actors.insert(label.id(), cell.clone());
-        inner.live.fetch_add(1, Ordering::Relaxed);
+        let live = inner.live.fetch_add(1, Ordering::Relaxed) + 1;
+        if live > inner.table_sized_for.load(Ordering::Relaxed) {
+            inner.table_sized_for.fetch_max(live, Ordering::Relaxed);
+        }
         let span = tracing::info_span!(
             "actor",
             id = %label.id(),
@@ -466,8 +473,33 @@ impl SystemInner {
         }
         let removed = self.actors.remove(&core.id());
         drop(removed);
-        if self.live.fetch_sub(1, Ordering::AcqRel) == 1 {
+        let live = self.live.fetch_sub(1, Ordering::AcqRel) - 1;
+        if live == 0 {
             self.idle.notify_waiters();
+        }
+        self.maybe_shrink_table(live);
+    }
+
+    /// Gives memory back after a burst: once the live count falls to a
+    /// quarter of what the actor table was sized for, the table is shrunk
+    /// to fit. Each shrink costs a pass over the table, paid for by the
+    /// three quarters of its entries removed since the last one, so it is
+    /// O(1) per stop amortised; small tables are left alone.
+    fn maybe_shrink_table(&self, live: usize) {
+        const SMALL: usize = 4096;
+        let sized_for = self.table_sized_for.load(Ordering::Relaxed);
+        if sized_for < SMALL || live * 4 > sized_for {
+            return;
+        }
+        // One stopping actor wins the shrink; the others go on.
+        let won = self.table_sized_for.compare_exchange(
+            sized_for,
+            live,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+        if won.is_ok() {
+            self.actors.shrink_to_fit();
         }
     }
 

@@ -97,10 +97,9 @@ impl Spec {
                 .int("exit_from", (hops + 1) % actors as u64)
                 .int("stopped", actors),
             Spec::Spawn { actors } => c
-                .int("started", 2 * actors)
-                .int("stopped", 2 * actors)
-                .int("tasks_left", 0)
-                .int("leaked", 0),
+                .int("started", crate::spawn::CYCLES * actors)
+                .int("stopped", crate::spawn::CYCLES * actors)
+                .int("tasks_left", 0),
             Spec::FanOut { jobs, .. } => c.int("sum", jobs * jobs).int("jobs", jobs),
             Spec::ForkJoin { messages, .. } => c
                 .int("min_count", messages)

@@ -150,7 +150,7 @@ impl Summary {
 
     fn details(&self, entries: &[Entry], workloads: &[Workload]) -> String {
         let mut out = String::new();
-        let figures: [(Workload, &str, &str, f64); 7] = [
+        let figures: [(Workload, &str, &str, f64); 9] = [
             (Workload::Ask, "mean_ns", "ask mean (µs)", 1e-3),
             (Workload::Ask, "p50_ns", "ask p50 (µs)", 1e-3),
             (Workload::Ask, "p99_ns", "ask p99 (µs)", 1e-3),
@@ -165,6 +165,18 @@ impl Summary {
                 Workload::Spawn,
                 "bytes_per_actor",
                 "resident bytes per idle actor",
+                1.0,
+            ),
+            (
+                Workload::Spawn,
+                "heap_per_actor",
+                "live heap bytes per idle actor",
+                1.0,
+            ),
+            (
+                Workload::Spawn,
+                "leak_bytes_per_actor",
+                "heap leaked per actor per spawn/stop cycle (B)",
                 1.0,
             ),
             (Workload::Spawn, "stop_ms", "stop all (ms)", 1.0),

@@ -1,15 +1,14 @@
-//! Savina's Big as kameo actors, on kameo's default mailboxes (bounded to
-//! 64). At most one ping or pong per worker is in flight, so a mailbox
-//! fills only if 64 of the 120 workers ping the same one at once; were that
-//! worker then answering a ping it sent itself, its `tell` of the `Pong`
-//! would wait on its own full mailbox forever. That has not happened at
-//! full size (kameo's unbounded mailbox would rule it out).
+//! Savina's Big as kameo actors, on unbounded mailboxes as the workloads
+//! specify (kameo's default, bounded to 64, could deadlock here: a worker
+//! answering its own ping while 64 others ping it would wait on its own
+//! full mailbox forever).
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use kameo::actor::{Actor, ActorRef, Spawn, WeakActorRef};
 use kameo::error::{ActorStopReason, Infallible};
+use kameo::mailbox;
 use kameo::message::{Context, Message};
 use tokio::sync::mpsc;
 
@@ -186,7 +185,7 @@ impl Message<Exit> for Sink {
     }
 }
 
-/// Spawns the sink and the workers on kameo's default mailboxes.
+/// Spawns the sink and the workers on unbounded mailboxes.
 fn spawn_all(
     workers: usize,
     pings: u64,
@@ -198,7 +197,7 @@ fn spawn_all(
         peers: None,
         report: report.clone(),
     };
-    let sink = Sink::spawn(sink);
+    let sink = Sink::spawn_with_mailbox(sink, mailbox::unbounded());
     let peers: Peers = (0..workers)
         .map(|id| {
             let worker = Worker {
@@ -211,7 +210,7 @@ fn spawn_all(
                 counts: Counts::default(),
                 report: report.clone(),
             };
-            Worker::spawn(worker)
+            Worker::spawn_with_mailbox(worker, mailbox::unbounded())
         })
         .collect();
     (sink, peers)

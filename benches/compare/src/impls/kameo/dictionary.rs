@@ -1,6 +1,5 @@
 //! Savina's concurrent dictionary (Lcg16 version) as kameo actors, on
-//! kameo's default mailboxes (bounded to 64; the closed loop keeps at most
-//! one request per worker outstanding). The master creates the dictionary
+//! unbounded mailboxes, as the workloads specify. The master creates the dictionary
 //! and the workers in its start hook; the dictionary copies its initial map
 //! in its own start hook, as Savina does in the actor's constructor.
 
@@ -10,6 +9,7 @@ use std::time::Instant;
 
 use kameo::actor::{Actor, ActorRef, Spawn, WeakActorRef};
 use kameo::error::{ActorStopReason, Infallible};
+use kameo::mailbox;
 use kameo::message::{Context, Message};
 use tokio::sync::mpsc;
 
@@ -63,18 +63,21 @@ impl Actor for Master {
     type Error = Infallible;
 
     async fn on_start(plan: Plan, me: ActorRef<Self>) -> Result<Self, Infallible> {
-        let dictionary = Dictionary::spawn(plan.report.clone());
+        let dictionary = Dictionary::spawn_with_mailbox(plan.report.clone(), mailbox::unbounded());
         for index in 0..plan.workers {
             let seed = dictionary_seed(index, plan.requests, plan.write_percent);
-            let worker = Worker::spawn(Worker {
-                master: me.clone(),
-                dictionary: dictionary.clone(),
-                rng: Lcg16::new(seed),
-                requests: plan.requests,
-                write_percent: plan.write_percent,
-                count: 0,
-                report: plan.report.clone(),
-            });
+            let worker = Worker::spawn_with_mailbox(
+                Worker {
+                    master: me.clone(),
+                    dictionary: dictionary.clone(),
+                    rng: Lcg16::new(seed),
+                    requests: plan.requests,
+                    write_percent: plan.write_percent,
+                    count: 0,
+                    report: plan.report.clone(),
+                },
+                mailbox::unbounded(),
+            );
             let _ = worker.tell(DoWork).send().await;
         }
         Ok(Master {
@@ -238,12 +241,15 @@ impl Message<End> for Master {
 pub(super) async fn dictionary(workers: usize, requests: u64, write_percent: u32) -> Pass {
     let started = Instant::now();
     let (report, mut reports) = mpsc::unbounded_channel();
-    let master = Master::spawn(Plan {
-        workers,
-        requests,
-        write_percent,
-        report,
-    });
+    let master = Master::spawn_with_mailbox(
+        Plan {
+            workers,
+            requests,
+            write_percent,
+            report,
+        },
+        mailbox::unbounded(),
+    );
     let stopped = gather(&mut reports, workers + 2).await;
     all_stopped(&[master]).await;
     let totals = stopped.into_iter().flatten().next();

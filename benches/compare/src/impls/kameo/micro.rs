@@ -1,8 +1,9 @@
 //! The micro workloads as kameo actors: tell, ask, ping-pong, fan-out and
 //! fork-join (the ring is in its own module).
 //!
-//! Mailboxes: kameo's default (bounded to 64) everywhere, except the
-//! unbounded tell, which spawns its summer with `mailbox::unbounded()`.
+//! Mailboxes: unbounded (`mailbox::unbounded()`) as the workloads specify,
+//! except the bounded tell's summer and the ask workload's adder, which
+//! keep kameo's default (bounded to 64).
 
 use std::time::Instant;
 
@@ -175,9 +176,9 @@ pub(super) async fn ping_pong(bounces: u64) -> Pass {
         last: None,
         report: report.clone(),
     };
-    let a = Rally::prepare();
+    let a = Rally::prepare_with_mailbox(mailbox::unbounded());
     let a_ref = a.actor_ref().clone();
-    let b_ref = Rally::spawn(rally(a_ref.clone()));
+    let b_ref = Rally::spawn_with_mailbox(rally(a_ref.clone()), mailbox::unbounded());
     drop(a.spawn(rally(b_ref.clone())));
     a_ref.tell(Ball(0)).send().await.expect("A is running");
     let sides = gather(&mut reports, 2).await;
@@ -233,17 +234,23 @@ impl Message<u64> for FanWorker {
 pub(super) async fn fan_out(workers: usize, jobs: u64) -> Pass {
     let started = Instant::now();
     let (done, total) = oneshot::channel();
-    let collector = Collector::spawn(Collector {
-        jobs,
-        sum: 0,
-        count: 0,
-        done: Some(done),
-    });
+    let collector = Collector::spawn_with_mailbox(
+        Collector {
+            jobs,
+            sum: 0,
+            count: 0,
+            done: Some(done),
+        },
+        mailbox::unbounded(),
+    );
     let pool: Vec<ActorRef<FanWorker>> = (0..workers)
         .map(|_| {
-            FanWorker::spawn(FanWorker {
-                collector: collector.clone(),
-            })
+            FanWorker::spawn_with_mailbox(
+                FanWorker {
+                    collector: collector.clone(),
+                },
+                mailbox::unbounded(),
+            )
         })
         .collect();
     for j in 0..jobs {
@@ -296,11 +303,14 @@ pub(super) async fn fork_join(actors: usize, messages: u64) -> Pass {
     let (report, mut reports) = mpsc::unbounded_channel();
     let workers: Vec<ActorRef<ForkWorker>> = (0..actors)
         .map(|_| {
-            ForkWorker::spawn(ForkWorker {
-                messages,
-                count: 0,
-                report: report.clone(),
-            })
+            ForkWorker::spawn_with_mailbox(
+                ForkWorker {
+                    messages,
+                    count: 0,
+                    report: report.clone(),
+                },
+                mailbox::unbounded(),
+            )
         })
         .collect();
     for _ in 0..messages {

@@ -6,11 +6,10 @@
 //! ambient runtime: here the harness's two-worker multi-thread runtime, the
 //! driver a task on it.
 //!
-//! Mailboxes are kameo's default (bounded to 64, a `tell` waiting for room)
-//! unless a workload's module says otherwise: the unbounded tell and
-//! Savina's Counting use `mailbox::unbounded()` as their specs require. Big
-//! keeps the default, which could in principle deadlock there (see the
-//! `big` module) but has not at full size.
+//! Mailboxes are unbounded (`mailbox::unbounded()`), as the workloads
+//! specify, except the bounded tell (`mailbox::bounded(64)`, a `tell`
+//! waiting for room), the ask workload's actor and the idle actors of the
+//! spawn workload, which keep kameo's default (bounded to 64).
 
 mod big;
 mod dictionary;
@@ -33,7 +32,7 @@ use crate::spec::Spec;
 pub fn entry() -> Entry {
     Entry {
         name: "kameo",
-        about: "kameo 0.22: an Actor + Message<T> impl per actor, tokio task per actor, default bounded(64) mailboxes; tokio multi-thread runtime, 2 workers",
+        about: "kameo 0.22: an Actor + Message<T> impl per actor, tokio task per actor, unbounded mailboxes (default bounded(64) for ask and spawn); tokio multi-thread runtime, 2 workers",
         baseline: "tokio",
         make: || Box::new(Kameo::new()),
     }

@@ -1,6 +1,5 @@
 //! Savina's ThreadRing as kameo actors (the `ring` and `savina-threadring`
-//! workloads), on kameo's default mailboxes (bounded to 64; one message is
-//! in flight at a time). The last `Exit(0)` is told to a member that has
+//! workloads), on unbounded mailboxes. The last `Exit(0)` is told to a member that has
 //! already stopped: kameo refuses it (`SendError::ActorNotRunning`) or drops
 //! it as undelivered, and the sender ignores that.
 
@@ -8,6 +7,7 @@ use std::time::Instant;
 
 use kameo::actor::{Actor, ActorRef, Spawn, WeakActorRef};
 use kameo::error::{ActorStopReason, Infallible};
+use kameo::mailbox;
 use kameo::message::{Context, Message};
 use tokio::sync::mpsc;
 
@@ -114,15 +114,18 @@ pub(super) async fn ring(actors: usize, hops: u64) -> Pass {
     let (report, mut reports) = mpsc::unbounded_channel();
     let members: Vec<ActorRef<Member>> = (0..actors)
         .map(|index| {
-            Member::spawn(Member {
-                index,
-                actors,
-                next: None,
-                tokens: 0,
-                got_zero: false,
-                started_exit: false,
-                report: report.clone(),
-            })
+            Member::spawn_with_mailbox(
+                Member {
+                    index,
+                    actors,
+                    next: None,
+                    tokens: 0,
+                    got_zero: false,
+                    started_exit: false,
+                    report: report.clone(),
+                },
+                mailbox::unbounded(),
+            )
         })
         .collect();
     for (i, member) in members.iter().enumerate() {

@@ -1,7 +1,6 @@
 //! Savina's PingPong, Counting and fork-join create as kameo actors.
 //!
-//! Mailboxes: kameo's default (bounded to 64) except Counting's counter,
-//! which is `mailbox::unbounded()` as Savina requires.
+//! Mailboxes: unbounded (`mailbox::unbounded()`), as Savina specifies.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -123,9 +122,8 @@ impl Message<Pong> for Pinger {
     async fn handle(&mut self, _: Pong, ctx: &mut Context<Self, Self::Reply>) {
         self.pongs += 1;
         if self.left > 0 {
-            // kameo's advice for telling oneself through a bounded mailbox:
-            // `try_send`, which cannot wait on itself. One message is in
-            // flight, so there is always room.
+            // kameo's advice for telling oneself: `try_send`, which cannot
+            // wait on its own mailbox (unbounded here in any case).
             ctx.actor_ref()
                 .tell(Continue)
                 .try_send()
@@ -159,16 +157,22 @@ impl Message<Stop> for Ponger {
 pub(super) async fn ping_pong(pings: u64) -> Pass {
     let started = Instant::now();
     let (report, mut reports) = mpsc::unbounded_channel();
-    let pong = Ponger::spawn(Ponger {
-        pings: 0,
-        report: report.clone(),
-    });
-    let ping = Pinger::spawn(Pinger {
-        pong: pong.clone(),
-        left: pings,
-        pongs: 0,
-        report,
-    });
+    let pong = Ponger::spawn_with_mailbox(
+        Ponger {
+            pings: 0,
+            report: report.clone(),
+        },
+        mailbox::unbounded(),
+    );
+    let ping = Pinger::spawn_with_mailbox(
+        Pinger {
+            pong: pong.clone(),
+            left: pings,
+            pongs: 0,
+            report,
+        },
+        mailbox::unbounded(),
+    );
     ping.tell(Start).send().await.expect("Ping is running");
     let tallies = gather(&mut reports, 2).await;
     all_stopped(&[ping]).await;
@@ -244,11 +248,14 @@ pub(super) async fn counting(increments: u64) -> Pass {
     let started = Instant::now();
     let (report, result) = oneshot::channel();
     let counter = Counter::spawn_with_mailbox(Counter::default(), mailbox::unbounded());
-    let producer = Producer::spawn(Producer {
-        counter: counter.clone(),
-        increments,
-        report: Some(report),
-    });
+    let producer = Producer::spawn_with_mailbox(
+        Producer {
+            counter: counter.clone(),
+            increments,
+            report: Some(report),
+        },
+        mailbox::unbounded(),
+    );
     producer
         .tell(Go)
         .send()
@@ -311,7 +318,7 @@ pub(super) async fn fj_create(actors: u64) -> Pass {
     let started = Instant::now();
     let (report, mut reports) = mpsc::unbounded_channel();
     for _ in 0..actors {
-        let actor = Forked::spawn(report.clone());
+        let actor = Forked::spawn_with_mailbox(report.clone(), mailbox::unbounded());
         actor
             .tell(Compute)
             .send()

@@ -1,12 +1,12 @@
-//! Savina's trapezoidal approximation as kameo actors, on kameo's default
-//! mailboxes (bounded to 64; a worker's `Result` waits for room in the
-//! master's mailbox when a hundred arrive at once). The master creates its
+//! Savina's trapezoidal approximation as kameo actors, on unbounded
+//! mailboxes. The master creates its
 //! workers in its start hook, as Savina does in its constructor.
 
 use std::time::Instant;
 
 use kameo::actor::{Actor, ActorRef, Spawn, WeakActorRef};
 use kameo::error::{ActorStopReason, Infallible};
+use kameo::mailbox;
 use kameo::message::{Context, Message};
 use tokio::sync::mpsc;
 
@@ -43,10 +43,13 @@ impl Actor for Master {
     ) -> Result<Self, Infallible> {
         let workers = (0..workers)
             .map(|_| {
-                Worker::spawn(Worker {
-                    master: me.clone(),
-                    report: report.clone(),
-                })
+                Worker::spawn_with_mailbox(
+                    Worker {
+                        master: me.clone(),
+                        report: report.clone(),
+                    },
+                    mailbox::unbounded(),
+                )
             })
             .collect();
         Ok(Master {
@@ -144,7 +147,7 @@ impl Message<Work> for Worker {
 pub(super) async fn trapezoid(pieces: u64, workers: usize, left: f64, right: f64) -> Pass {
     let started = Instant::now();
     let (report, mut reports) = mpsc::unbounded_channel();
-    let master = Master::spawn((workers, report));
+    let master = Master::spawn_with_mailbox((workers, report), mailbox::unbounded());
     let h = (right - left) / pieces as f64;
     let work = Work { left, right, h };
     master
