@@ -130,6 +130,26 @@ pub fn machine_busy_ticks() -> u64 {
         .sum()
 }
 
+/// Context switches of this process's live threads so far (voluntary and
+/// not), summed over `/proc/self/task/*/status`. A thread that has exited
+/// no longer counts, so read it around work done by long-lived threads.
+pub fn context_switches() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
 /// Clock ticks per second of the `/proc` figures (`USER_HZ`, 100 on Linux).
 pub const TICKS_PER_SECOND: f64 = 100.0;
 

@@ -216,9 +216,12 @@ impl Summary {
                 if c.secs.is_empty() {
                     continue;
                 }
+                let switches = c
+                    .metric("context_switches")
+                    .map_or("–".to_owned(), |n| format!("{n:.0}"));
                 let _ = writeln!(
                     out,
-                    "| {w} | {} | {} | {} | {} | {} |",
+                    "| {w} | {} | {} | {} | {} | {} | {switches} |",
                     e.name,
                     millis(c.median()),
                     millis(c.secs.first().copied()),

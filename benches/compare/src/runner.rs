@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::contender::{Entry, entries};
-use crate::measure::{Pass, TICKS_PER_SECOND, cpu_count, machine_busy_ticks, own_cpu_ticks};
+use crate::measure::{
+    Pass, TICKS_PER_SECOND, context_switches, cpu_count, machine_busy_ticks, own_cpu_ticks,
+};
 use crate::spec::{Size, Workload};
 
 /// What one child process reports on its standard output, as one JSON line.
@@ -68,11 +70,15 @@ pub fn run_child(entry: &Entry, workload: Workload, size: Size) -> ChildReport {
                 };
             }
         }
+        let switches = context_switches();
         match warm.and_then(|_| contender.run(&spec)) {
-            Ok(pass) => ChildOutcome::Ran {
-                mismatches: expected.mismatches(&pass.check),
-                pass,
-            },
+            Ok(pass) => {
+                let switched = context_switches().saturating_sub(switches);
+                ChildOutcome::Ran {
+                    mismatches: expected.mismatches(&pass.check),
+                    pass: pass.metric("context_switches", switched as f64),
+                }
+            }
             Err(na) => ChildOutcome::NotApplicable {
                 reason: na.0.to_owned(),
             },
