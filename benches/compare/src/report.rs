@@ -259,3 +259,95 @@ fn millis(secs: Option<f64>) -> String {
 fn times(ratio: f64) -> String {
     format!("×{ratio:.2}")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::check::Check;
+    use crate::contender::entries;
+    use crate::measure::Pass;
+    use crate::runner::ChildReport;
+
+    fn record(implementation: &str, workload: Workload, outcome: ChildOutcome) -> Record {
+        Record {
+            child: ChildReport {
+                implementation: implementation.to_owned(),
+                workload: workload.name().to_owned(),
+                outcome,
+                cpu_ticks: 0,
+            },
+            repeat: 0,
+            attempts: 1,
+            wall_secs: 0.0,
+            others_share: 0.0,
+            disturbed: false,
+        }
+    }
+
+    fn ran(millis: u64, mismatches: Vec<String>) -> ChildOutcome {
+        ChildOutcome::Ran {
+            pass: Pass::new(Duration::from_millis(millis), Check::new()),
+            mismatches,
+        }
+    }
+
+    #[test]
+    fn medians_and_ratios_come_from_correct_runs_only() {
+        let w = Workload::Ring;
+        let records = vec![
+            record("tokio", w, ran(10, vec![])),
+            record("tokio", w, ran(30, vec![])),
+            record("tokio", w, ran(20, vec![])),
+            record("ours", w, ran(15, vec![])),
+            record("ours", w, ran(1, vec!["sum: got 1, expected 2".to_owned()])),
+        ];
+        let summary = Summary::new(&records);
+        assert_eq!(summary.cell("tokio", w).and_then(Cell::median), Some(0.02));
+        let ours = entries()
+            .into_iter()
+            .find(|e| e.name == "ours")
+            .expect("ours");
+        let ratio = summary.ratio(&ours, w).expect("both have a median");
+        assert!((ratio - 0.75).abs() < 1e-9, "{ratio}");
+        let failures = summary.failures();
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].contains("ours / ring: wrong result: sum"));
+    }
+
+    #[test]
+    fn the_table_marks_failures_and_explains_what_cannot_run() {
+        let w = Workload::TellBounded;
+        let records = vec![
+            record("tokio", w, ran(10, vec![])),
+            record(
+                "ours",
+                w,
+                ChildOutcome::Failed {
+                    error: "panicked: boom".to_owned(),
+                },
+            ),
+            record(
+                "ractor",
+                w,
+                ChildOutcome::NotApplicable {
+                    reason: "no bounded mailbox".to_owned(),
+                },
+            ),
+        ];
+        let all = entries();
+        let shown: Vec<Entry> = all
+            .into_iter()
+            .filter(|e| ["tokio", "ours", "ractor"].contains(&e.name))
+            .collect();
+        let table = Summary::new(&records).markdown(&shown, &[w]);
+        assert!(table.contains("**FAILED**"), "{table}");
+        assert!(table.contains("n/a (1)"), "{table}");
+        assert!(
+            table.contains("1. n/a: ractor on tell-bounded: no bounded mailbox"),
+            "{table}"
+        );
+        assert!(table.contains("10.0 ms (×1.00)"), "{table}");
+    }
+}
