@@ -31,7 +31,11 @@ fn a_quick_run_writes_one_checked_record_per_child_and_a_table() {
     for line in lines.lines() {
         let record: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
         assert_eq!(record["outcome"]["status"], "ran", "{line}");
-        assert_eq!(record["outcome"]["mismatches"], serde_json::json!([]), "{line}");
+        assert_eq!(
+            record["outcome"]["mismatches"],
+            serde_json::json!([]),
+            "{line}"
+        );
     }
     let table = std::fs::read_to_string(out.join("table.md")).expect("table.md");
     assert!(table.contains("| workload | tokio | ours |"), "{table}");
@@ -47,5 +51,8 @@ fn unknown_names_are_refused_with_the_names_listed() {
         .expect("run the harness");
     assert_eq!(status.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&status.stderr);
-    assert!(stderr.contains("unknown names [\"warp-drive\"]"), "{stderr}");
+    assert!(
+        stderr.contains("unknown names [\"warp-drive\"]"),
+        "{stderr}"
+    );
 }

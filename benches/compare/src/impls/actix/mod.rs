@@ -12,7 +12,7 @@
 //! the tokio-based entries get. Every actor is started with
 //! `Actor::start_in_arbiter`, the actors of a workload split over the two
 //! arbiters in contiguous blocks by creation index (see
-//! [`support::Placement`]); the driver is a task on the second arbiter and
+//! `support::Placement`); the driver is a task on the second arbiter and
 //! hands its pass back to the calling thread, which only waits.
 //!
 //! Mailboxes: actix's default (capacity 16). Its capacity only holds back

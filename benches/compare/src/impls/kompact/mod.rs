@@ -22,7 +22,7 @@
 //! measured pass, and each pass's driver is a future spawned on that pool
 //! with `KompactSystem::spawn`; the calling thread blocks on its result.
 //! Components hand their final state to the driver from `on_kill` through
-//! a [`Finish`], so the driver's clock stops once every component of the
+//! a `Finish`, so the driver's clock stops once every component of the
 //! run has reported from its shutdown hook. kompact's default logger is
 //! kept: in release builds it prints nothing below INFO, and none of these
 //! runs logs at INFO or above.
