@@ -12,6 +12,8 @@ use compare::{Entry, Size, Workload};
 
 const HELP: &str = "\
 compare: this runtime beside raw tokio, actix, ractor, kameo and kompact.
+Build with `cargo build --release -p compare`, which also makes
+compare-spawn, the child binary of the spawn workload.
 
 Usage: compare [--quick] [--only NAMES] [--repeats K] [--out DIR]
                [--readme FILE] [--max-disturbance SHARE] [--list]

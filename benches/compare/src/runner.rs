@@ -261,11 +261,19 @@ impl Plan {
             Size::Full => "full",
             Size::Quick => "quick",
         };
-        // The spawn workload runs in the twin binary that counts allocations
-        // (without it, the leak check falls back to resident memory).
-        let twin = self.exe.with_file_name("compare-spawn");
+        // The spawn workload runs in the twin binary that counts allocations.
         let exe = match workload {
-            Workload::Spawn if twin.exists() => twin,
+            Workload::Spawn => {
+                let twin = self.exe.with_file_name("compare-spawn");
+                if !twin.exists() {
+                    return failed(format!(
+                        "{} is missing: the spawn workload runs in it; build both binaries \
+                         with `cargo build --release -p compare`",
+                        twin.display()
+                    ));
+                }
+                twin
+            }
             _ => self.exe.clone(),
         };
         let spawned = Command::new(&exe)
