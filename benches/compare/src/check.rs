@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::savina::{
-    DATA_LIMIT, DictionaryRequest, Lcg16, dictionary_seed, fork_join_work, trapezoid_interval,
-    trapezoid_share,
+    BigTally, DATA_LIMIT, DictionaryRequest, Lcg16, dictionary_seed, fork_join_work,
+    trapezoid_interval, trapezoid_share,
 };
 use crate::spec::Spec;
 
@@ -164,6 +164,22 @@ fn big_expected(workers: usize, pings: u64) -> Check {
         .int("max_received", received.iter().copied().max().unwrap_or(0))
         .int("first_received", received.first().copied().unwrap_or(0))
         .int("last_received", received.last().copied().unwrap_or(0))
+}
+
+/// Big's check values from every worker's tally, in worker-id order: what
+/// each implementation reports.
+pub fn big_check(tallies: &[BigTally]) -> Check {
+    let sum = |f: fn(&BigTally) -> u64| tallies.iter().map(f).sum::<u64>();
+    let received = || tallies.iter().map(|t| t.received);
+    Check::new()
+        .int("pings", sum(|t| t.sent))
+        .int("pongs", sum(|t| t.pongs))
+        .int("target_sum", sum(|t| t.target_sum))
+        .int("self_pings", sum(|t| t.self_pings))
+        .int("min_received", received().min().unwrap_or(0))
+        .int("max_received", received().max().unwrap_or(0))
+        .int("first_received", tallies.first().map_or(0, |t| t.received))
+        .int("last_received", tallies.last().map_or(0, |t| t.received))
 }
 
 fn dictionary_expected(workers: usize, requests: u64, write_percent: u32) -> Check {

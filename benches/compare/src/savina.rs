@@ -125,3 +125,27 @@ pub fn trapezoid_interval(
     let wl = range * index as f64 + left;
     (wl, wl + range, h)
 }
+
+/// What one Big worker counted, reported when it stops.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BigTally {
+    /// Pings sent.
+    pub sent: u64,
+    /// Pongs received, the kick-off not counted.
+    pub pongs: u64,
+    /// Pings received.
+    pub received: u64,
+    /// The sum of the ids pinged.
+    pub target_sum: u64,
+    /// Pings sent to itself.
+    pub self_pings: u64,
+}
+
+impl BigTally {
+    /// Counts one ping that worker `me` sends to worker `target`.
+    pub fn ping_sent(&mut self, me: usize, target: usize) {
+        self.sent += 1;
+        self.target_sum += target as u64;
+        self.self_pings += u64::from(target == me);
+    }
+}

@@ -8,19 +8,16 @@ use std::time::Instant;
 use ::actix::{Actor, ActorContext, Addr, Context, Handler, Message};
 
 use super::support::{Placement, Reporter, reports};
-use crate::check::Check;
+use crate::check::big_check;
 use crate::measure::Pass;
+use crate::savina::BigTally;
 use crate::savina::Lcg16;
 
 /// What one worker observed.
 #[derive(Clone, Copy, Default)]
 struct Tally {
     index: usize,
-    pings: u64,
-    pongs: u64,
-    target_sum: u64,
-    self_pings: u64,
-    received: u64,
+    counts: BigTally,
 }
 
 /// Every worker's address.
@@ -96,7 +93,7 @@ impl Handler<Ping> for BigWorker {
     type Result = ();
 
     fn handle(&mut self, ping: Ping, _: &mut Context<Self>) {
-        self.tally.received += 1;
+        self.tally.counts.received += 1;
         let from: i64 = self.tally.index as i64;
         self.peers()[ping.from].do_send(Pong { from });
     }
@@ -108,9 +105,9 @@ impl Handler<Pong> for BigWorker {
     fn handle(&mut self, pong: Pong, _: &mut Context<Self>) {
         debug_assert_eq!(pong.from, self.expected, "a pong from an unexpected worker");
         if pong.from >= 0 {
-            self.tally.pongs += 1;
+            self.tally.counts.pongs += 1;
         }
-        if self.tally.pings == self.pings {
+        if self.tally.counts.sent == self.pings {
             self.sink.do_send(Exit);
         } else {
             self.ping_next();
@@ -138,9 +135,7 @@ impl BigWorker {
         self.expected = target as i64;
         let from = self.tally.index;
         self.peers()[target].do_send(Ping { from });
-        self.tally.pings += 1;
-        self.tally.target_sum += target as u64;
-        self.tally.self_pings += u64::from(target == from);
+        self.tally.counts.ping_sent(from, target);
     }
 }
 
@@ -196,7 +191,10 @@ pub(super) async fn big(place: Placement, workers: usize, pings: u64) -> Pass {
     let tallies: Vec<Tally> = reports.all().await.into_iter().flatten().collect();
     drop((sink, all));
     let elapsed = started.elapsed();
-    Pass::new(elapsed, big_check(tallies))
+    let mut tallies = tallies;
+    tallies.sort_by_key(|t| t.index);
+    let counts: Vec<BigTally> = tallies.iter().map(|t| t.counts).collect();
+    Pass::new(elapsed, big_check(&counts))
 }
 
 fn start_worker(
@@ -220,19 +218,4 @@ fn start_worker(
         },
         report,
     })
-}
-
-fn big_check(mut tallies: Vec<Tally>) -> Check {
-    tallies.sort_by_key(|t| t.index);
-    let sum = |f: fn(&Tally) -> u64| tallies.iter().map(f).sum::<u64>();
-    let received = tallies.iter().map(|t| t.received);
-    Check::new()
-        .int("pings", sum(|t| t.pings))
-        .int("pongs", sum(|t| t.pongs))
-        .int("target_sum", sum(|t| t.target_sum))
-        .int("self_pings", sum(|t| t.self_pings))
-        .int("min_received", received.clone().min().unwrap_or(0))
-        .int("max_received", received.max().unwrap_or(0))
-        .int("first_received", tallies.first().map_or(0, |t| t.received))
-        .int("last_received", tallies.last().map_or(0, |t| t.received))
 }

@@ -13,19 +13,10 @@ use kameo::message::{Context, Message};
 use tokio::sync::mpsc;
 
 use super::{all_stopped, gather};
-use crate::check::Check;
+use crate::check::big_check;
 use crate::measure::Pass;
+use crate::savina::BigTally as Counts;
 use crate::savina::Lcg16;
-
-/// A worker's counts, sent from its stop hook.
-#[derive(Default)]
-struct Counts {
-    pings_sent: u64,
-    pongs: u64,
-    target_sum: u64,
-    self_pings: u64,
-    received: u64,
-}
 
 /// Stop reports: one per worker (by id), one from the sink.
 enum Report {
@@ -127,16 +118,14 @@ impl Message<BigPong> for Worker {
     async fn handle(&mut self, pong: BigPong, _ctx: &mut Context<Self, Self::Reply>) {
         debug_assert_eq!(pong.from, self.expected, "a pong from the pinged worker");
         self.counts.pongs += u64::from(pong.from >= 0);
-        if self.counts.pings_sent == self.pings {
+        if self.counts.sent == self.pings {
             let _ = self.sink.tell(Exit).send().await;
             return;
         }
         let workers = self.peers.as_ref().map_or(0, |p| p.len());
         let target = self.rng.next_below(workers as i64) as usize;
         self.expected = target as i64;
-        self.counts.pings_sent += 1;
-        self.counts.target_sum += target as u64;
-        self.counts.self_pings += u64::from(target == self.id);
+        self.counts.ping_sent(self.id, target);
         let ping = BigPing { from: self.id };
         let _ = self.peer(target).tell(ping).send().await;
     }
@@ -245,29 +234,16 @@ pub(super) async fn big(workers: usize, pings: u64) -> Pass {
     let stopped = gather(&mut reports, workers + 1).await;
     all_stopped(&peers).await;
     all_stopped(&[sink]).await;
-    Pass::new(started.elapsed(), big_check(workers, stopped))
+    Pass::new(started.elapsed(), big_check(&tallies(workers, stopped)))
 }
 
-/// The checks from the workers' reports.
-fn big_check(workers: usize, stopped: Vec<Report>) -> Check {
-    let mut received = vec![0u64; workers];
-    let mut total = Counts::default();
+/// The workers' counts in id order (the sink's report carries none).
+fn tallies(workers: usize, stopped: Vec<Report>) -> Vec<Counts> {
+    let mut tallies = vec![Counts::default(); workers];
     for report in stopped {
         if let Report::Worker(id, counts) = report {
-            received[id] = counts.received;
-            total.pings_sent += counts.pings_sent;
-            total.pongs += counts.pongs;
-            total.target_sum += counts.target_sum;
-            total.self_pings += counts.self_pings;
+            tallies[id] = counts;
         }
     }
-    Check::new()
-        .int("pings", total.pings_sent)
-        .int("pongs", total.pongs)
-        .int("target_sum", total.target_sum)
-        .int("self_pings", total.self_pings)
-        .int("min_received", received.iter().copied().min().unwrap_or(0))
-        .int("max_received", received.iter().copied().max().unwrap_or(0))
-        .int("first_received", received.first().copied().unwrap_or(0))
-        .int("last_received", received.last().copied().unwrap_or(0))
+    tallies
 }

@@ -11,8 +11,9 @@ use kompact::prelude::*;
 
 use super::micro::strong;
 use super::{Finish, all_stopped};
-use crate::check::Check;
+use crate::check::big_check;
 use crate::measure::Pass;
+use crate::savina::BigTally as Tally;
 use crate::savina::Lcg16;
 
 /// Every worker, by id.
@@ -38,16 +39,6 @@ enum SinkMsg {
     Peers(Peers),
     /// One worker has sent all its pings.
     Exit,
-}
-
-/// What a worker counted.
-#[derive(Clone, Copy, Default)]
-struct Tally {
-    sent: u64,
-    pongs: u64,
-    received: u64,
-    target_sum: u64,
-    self_pings: u64,
 }
 
 /// Worker `id`.
@@ -77,9 +68,7 @@ impl BigWorker {
         };
         let target = self.rng.next_below(peers.len() as i64) as usize;
         peers[target].tell(BigMsg::Ping { from: self.id });
-        self.tally.sent += 1;
-        self.tally.target_sum += target as u64;
-        self.tally.self_pings += u64::from(target == self.id);
+        self.tally.ping_sent(self.id, target);
         Handled::OK
     }
 
@@ -210,26 +199,6 @@ pub(super) async fn big(system: KompactSystem, workers: usize, pings: u64) -> Pa
     let elapsed = started.elapsed();
     let mut tallies: Vec<_> = reports.into_iter().flatten().collect();
     tallies.sort_unstable_by_key(|(id, _)| *id);
+    let tallies: Vec<Tally> = tallies.into_iter().map(|(_, t)| t).collect();
     Pass::new(elapsed, big_check(&tallies))
-}
-
-/// The checks from the workers' tallies, in id order.
-fn big_check(tallies: &[(usize, Tally)]) -> Check {
-    let sum = |f: fn(&Tally) -> u64| tallies.iter().map(|(_, t)| f(t)).sum::<u64>();
-    let received = tallies.iter().map(|(_, t)| t.received);
-    Check::new()
-        .int("pings", sum(|t| t.sent))
-        .int("pongs", sum(|t| t.pongs))
-        .int("target_sum", sum(|t| t.target_sum))
-        .int("self_pings", sum(|t| t.self_pings))
-        .int("min_received", received.clone().min().unwrap_or(0))
-        .int("max_received", received.max().unwrap_or(0))
-        .int(
-            "first_received",
-            tallies.first().map_or(0, |(_, t)| t.received),
-        )
-        .int(
-            "last_received",
-            tallies.last().map_or(0, |(_, t)| t.received),
-        )
 }

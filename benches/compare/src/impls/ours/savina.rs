@@ -9,10 +9,10 @@ use actor_core::{Actor, ActorRef, ActorSystem, Context, handlers};
 use tokio::sync::{mpsc, oneshot};
 
 use super::micro::stopped_all;
-use crate::check::Check;
+use crate::check::{Check, big_check};
 use crate::measure::Pass;
 use crate::savina::{
-    DATA_LIMIT, DictionaryRequest as Request, Lcg16, dictionary_seed, fork_join_work,
+    BigTally, DATA_LIMIT, DictionaryRequest as Request, Lcg16, dictionary_seed, fork_join_work,
     trapezoid_interval, trapezoid_share,
 };
 
@@ -227,16 +227,6 @@ pub(super) async fn fj_create(system: ActorSystem, actors: u64) -> Pass {
     Pass::new(started.elapsed(), check)
 }
 
-/// A Big worker's tallies, reported when it stops.
-#[derive(Debug, Default, Clone, Copy)]
-pub(super) struct BigTally {
-    sent: u64,
-    pongs: u64,
-    received: u64,
-    target_sum: u64,
-    self_pings: u64,
-}
-
 /// A Big worker.
 #[derive(Actor, Debug)]
 #[actor(mailbox = unbounded)]
@@ -271,9 +261,7 @@ impl BigWorker {
             return;
         }
         let target = self.rng.next_below(self.peers.len() as i64) as usize;
-        self.tally.sent += 1;
-        self.tally.target_sum += target as u64;
-        self.tally.self_pings += u64::from(target == self.id);
+        self.tally.ping_sent(self.id, target);
         let _ = self.peers[target].ping(self.id).await;
     }
 
@@ -356,20 +344,6 @@ pub(super) async fn big(system: ActorSystem, workers: usize, pings: u64) -> Pass
     stopped_all(&all).await;
     sink.wait_for_stop().await;
     Pass::new(started.elapsed(), big_check(&tallies))
-}
-
-fn big_check(tallies: &[BigTally]) -> Check {
-    let sum = |f: fn(&BigTally) -> u64| tallies.iter().map(f).sum::<u64>();
-    let received = tallies.iter().map(|t| t.received);
-    Check::new()
-        .int("pings", sum(|t| t.sent))
-        .int("pongs", sum(|t| t.pongs))
-        .int("target_sum", sum(|t| t.target_sum))
-        .int("self_pings", sum(|t| t.self_pings))
-        .int("min_received", received.clone().min().unwrap_or(0))
-        .int("max_received", received.max().unwrap_or(0))
-        .int("first_received", tallies.first().map_or(0, |t| t.received))
-        .int("last_received", tallies.last().map_or(0, |t| t.received))
 }
 
 /// Savina's dictionary server.

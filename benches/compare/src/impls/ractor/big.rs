@@ -6,8 +6,9 @@ use std::time::Instant;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 
 use super::{joined, report, report_port, send_report, start};
-use crate::check::Check;
+use crate::check::big_check;
 use crate::measure::Pass;
+use crate::savina::BigTally as WorkerReport;
 use crate::savina::Lcg16;
 
 /// Every worker, as the sink and the workers are told at setup.
@@ -26,16 +27,6 @@ enum BigMsg {
 enum SinkMsg {
     Setup(Workers),
     Exit,
-}
-
-/// What a worker reports when it stops.
-#[derive(Default)]
-struct WorkerReport {
-    pings: u64,
-    pongs: u64,
-    received: u64,
-    target_sum: u64,
-    self_pings: u64,
 }
 
 /// Worker `id`: sends `pings` pings to workers drawn from its Lcg16, one
@@ -66,7 +57,7 @@ impl Worker {
         if from >= 0 {
             state.tally.pongs += 1;
         }
-        if state.tally.pings == self.pings {
+        if state.tally.sent == self.pings {
             self.sink.cast(SinkMsg::Exit)?;
             return Ok(());
         }
@@ -74,9 +65,7 @@ impl Worker {
         let target = state.rng.next_below(workers.len() as i64) as usize;
         state.expected = target as i64;
         workers[target].cast(BigMsg::Ping(self.id))?;
-        state.tally.pings += 1;
-        state.tally.target_sum += target as u64;
-        state.tally.self_pings += u64::from(target == self.id);
+        state.tally.ping_sent(self.id, target);
         Ok(())
     }
 }
@@ -214,18 +203,4 @@ pub(super) async fn big(workers: usize, pings: u64) -> Pass {
     }
     joined(handles).await;
     Pass::new(started.elapsed(), big_check(&tallies))
-}
-
-fn big_check(tallies: &[WorkerReport]) -> Check {
-    let sum = |f: fn(&WorkerReport) -> u64| tallies.iter().map(f).sum::<u64>();
-    let received = || tallies.iter().map(|t| t.received);
-    Check::new()
-        .int("pings", sum(|t| t.pings))
-        .int("pongs", sum(|t| t.pongs))
-        .int("target_sum", sum(|t| t.target_sum))
-        .int("self_pings", sum(|t| t.self_pings))
-        .int("min_received", received().min().unwrap_or(0))
-        .int("max_received", received().max().unwrap_or(0))
-        .int("first_received", received().next().unwrap_or(0))
-        .int("last_received", received().next_back().unwrap_or(0))
 }

@@ -8,11 +8,11 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::oneshot;
 
 use super::micro::join_all;
-use crate::check::Check;
+use crate::check::{Check, big_check};
 use crate::measure::Pass;
 use crate::savina::{
-    DATA_LIMIT, DictionaryRequest, Lcg16, dictionary_seed, fork_join_work, trapezoid_interval,
-    trapezoid_share,
+    BigTally, DATA_LIMIT, DictionaryRequest, Lcg16, dictionary_seed, fork_join_work,
+    trapezoid_interval, trapezoid_share,
 };
 
 enum PingMsg {
@@ -148,16 +148,6 @@ enum BigMsg {
     Exit,
 }
 
-/// A Big worker's tallies.
-#[derive(Default)]
-struct BigTally {
-    sent: u64,
-    pongs: u64,
-    received: u64,
-    target_sum: u64,
-    self_pings: u64,
-}
-
 async fn big_worker(
     id: usize,
     pings: u64,
@@ -180,9 +170,7 @@ async fn big_worker(
                     continue;
                 }
                 let target = rng.next_below(peers.len() as i64) as usize;
-                tally.sent += 1;
-                tally.target_sum += target as u64;
-                tally.self_pings += u64::from(target == id);
+                tally.ping_sent(id, target);
                 let _ = peers[target].send(BigMsg::Ping(id));
             }
             BigMsg::Exit => break,
@@ -222,20 +210,6 @@ pub(super) async fn big(workers: usize, pings: u64) -> Pass {
     let tallies = join_all(tasks).await;
     sink.await.expect("the sink stops");
     Pass::new(started.elapsed(), big_check(&tallies))
-}
-
-fn big_check(tallies: &[BigTally]) -> Check {
-    let sum = |f: fn(&BigTally) -> u64| tallies.iter().map(f).sum::<u64>();
-    let received = tallies.iter().map(|t| t.received);
-    Check::new()
-        .int("pings", sum(|t| t.sent))
-        .int("pongs", sum(|t| t.pongs))
-        .int("target_sum", sum(|t| t.target_sum))
-        .int("self_pings", sum(|t| t.self_pings))
-        .int("min_received", received.clone().min().unwrap_or(0))
-        .int("max_received", received.max().unwrap_or(0))
-        .int("first_received", tallies.first().map_or(0, |t| t.received))
-        .int("last_received", tallies.last().map_or(0, |t| t.received))
 }
 
 enum DictMsg {
