@@ -275,9 +275,9 @@ pub enum Spec {
         /// Token hops before the exit wave.
         hops: u64,
     },
-    /// Spawn `actors` idle actors holding a `u64`, stop them all, three
-    /// times; see
-    /// [`crate::spawn`]. Checks: `started`, `stopped`, `tasks_left`.
+    /// Spawn `actors` idle actors holding a `u64` and stop them all,
+    /// [`crate::spawn::CYCLES`] times; see [`crate::spawn::spawn_cycles`].
+    /// Checks: `started`, `stopped`, `tasks_left`.
     Spawn {
         /// Idle actors per cycle.
         actors: usize,
