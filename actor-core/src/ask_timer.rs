@@ -1,28 +1,40 @@
-//! (crate) Ask deadlines on reused timers.
+//! (crate) Ask deadlines on reused, lazily re-armed timers.
 //!
 //! Every ask has a deadline, and almost every ask is answered long before
 //! it. Registering a fresh tokio timer per ask and removing it on the answer
 //! costs a locked insert and a locked removal in the timer wheel, about a
-//! quarter of a whole request/reply round trip. Instead each thread keeps a
-//! few `Sleep`s per system and re-arms one per ask: moving a registered
-//! timer's deadline later is a single compare-and-swap in tokio (the wheel
-//! re-files the entry lazily when the old deadline comes up).
+//! quarter of a whole request/reply round trip; even re-arming a reused
+//! timer per ask costs a third of what the rest of the ask does. So each
+//! thread keeps a few `Sleep`s per system and leaves them armed: an ask
+//! whose deadline is no earlier than its timer's takes the timer as it is.
+//! When the timer fires before the ask's own deadline, the ask re-arms it
+//! then, so with a steady stream of asks a timer is re-armed about once per
+//! timeout period rather than once per ask.
 //!
 //! # Invariants
 //!
 //! 1. A pooled `Sleep` was created on its system's runtime and is only ever
 //!    re-armed for that system (matched by pointer), so it always belongs to
 //!    the right time driver and clock.
-//! 2. A pooled `Sleep` that fires while idle wakes the last task that polled
+//! 2. A timer in use is armed no later than its ask's deadline, or has fired:
+//!    [`AskTimer::start`] re-arms one that is later or has fired, and
+//!    [`AskTimer::poll_expired`] re-arms one that fired early. So a timeout
+//!    is never reported late by more than the timer driver's own resolution.
+//! 3. `registered_for` is the waker the armed timer will wake, or `None` when
+//!    that is not known (after a re-arm, which the timer's firing or a fresh
+//!    deadline may leave without a waker). A poll by the same task skips the
+//!    timer; any other poll registers with it. A poll that the task's
+//!    cooperative budget refused registered nothing, so it records nothing.
+//! 4. A pooled `Sleep` that fires while idle wakes the last task that polled
 //!    it: a spurious wake-up, which futures tolerate by contract.
-//! 3. Entries of a dropped system are pruned when a timer is returned, so a
+//! 5. Entries of a dropped system are pruned when a timer is returned, so a
 //!    thread does not keep timers of dead runtimes.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Weak};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
@@ -34,7 +46,22 @@ use crate::system::SystemInner;
 /// Timers kept per thread; more concurrent asks allocate and drop extras.
 const POOL_CAP: usize = 16;
 
-type Pooled = (Weak<SystemInner>, Pin<Box<Sleep>>);
+/// A timer kept for reuse, with the system it belongs to.
+struct Pooled {
+    system: Weak<SystemInner>,
+    sleep: Pin<Box<Sleep>>,
+    /// Invariant 3.
+    registered_for: Option<Waker>,
+}
+
+impl Pooled {
+    /// Re-arms for `deadline`; the waker to wake is unknown until the next
+    /// poll.
+    fn arm(&mut self, deadline: Instant) {
+        self.sleep.as_mut().reset(deadline);
+        self.registered_for = None;
+    }
+}
 
 thread_local! {
     static POOL: RefCell<Vec<Pooled>> = const { RefCell::new(Vec::new()) };
@@ -48,37 +75,66 @@ pub(crate) fn deadline_after(timeout: Duration) -> Instant {
         .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
-/// An armed deadline; returns its timer to the pool on drop.
+/// An ask's deadline on a pooled timer; returns the timer on drop.
 pub(crate) struct AskTimer {
-    system: Weak<SystemInner>,
-    sleep: Option<Pin<Box<Sleep>>>,
+    deadline: Instant,
+    timer: Option<Pooled>,
 }
 
 impl AskTimer {
-    /// Arms a timer of `system` for `deadline`.
+    /// Takes a timer of `system` for `deadline` (invariant 2).
     pub(crate) fn start(system: &Arc<SystemInner>, deadline: Instant) -> Self {
-        let (system, sleep) = match take_pooled(system) {
-            Some((owner, mut sleep)) => {
-                sleep.as_mut().reset(deadline);
-                (owner, sleep)
+        let timer = match take_pooled(system) {
+            Some(mut timer) => {
+                if timer.sleep.is_elapsed() || timer.sleep.deadline() > deadline {
+                    timer.arm(deadline);
+                }
+                timer
             }
             None => {
                 let _runtime = system.runtime().enter();
-                let sleep = Box::pin(tokio::time::sleep_until(deadline));
-                (Arc::downgrade(system), sleep)
+                Pooled {
+                    system: Arc::downgrade(system),
+                    sleep: Box::pin(tokio::time::sleep_until(deadline)),
+                    registered_for: None,
+                }
             }
         };
         AskTimer {
-            system,
-            sleep: Some(sleep),
+            deadline,
+            timer: Some(timer),
         }
     }
 
     /// Ready once the deadline has passed.
     pub(crate) fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        match self.sleep.as_mut() {
-            Some(sleep) => sleep.as_mut().poll(cx),
-            None => Poll::Ready(()),
+        let Some(timer) = self.timer.as_mut() else {
+            return Poll::Ready(());
+        };
+        loop {
+            if timer.sleep.is_elapsed() {
+                if Instant::now() >= self.deadline {
+                    return Poll::Ready(());
+                }
+                // It fired for an earlier ask's deadline (invariant 2).
+                timer.arm(self.deadline);
+            }
+            if let Some(waker) = &timer.registered_for
+                && waker.will_wake(cx.waker())
+            {
+                return Poll::Pending;
+            }
+            let budgeted = tokio::task::coop::has_budget_remaining();
+            match timer.sleep.as_mut().poll(cx) {
+                // Fired meanwhile: the loop compares with this deadline.
+                Poll::Ready(()) => {}
+                Poll::Pending => {
+                    if budgeted {
+                        timer.registered_for = Some(cx.waker().clone());
+                    }
+                    return Poll::Pending;
+                }
+            }
         }
     }
 
@@ -105,10 +161,9 @@ impl AskTimer {
 
 impl Drop for AskTimer {
     fn drop(&mut self) {
-        if let Some(sleep) = self.sleep.take() {
-            let system = std::mem::take(&mut self.system);
+        if let Some(timer) = self.timer.take() {
             // A thread being torn down has no pool left; the timer just drops.
-            let _ = POOL.try_with(|pool| give_back(&mut pool.borrow_mut(), system, sleep));
+            let _ = POOL.try_with(|pool| give_back(&mut pool.borrow_mut(), timer));
         }
     }
 }
@@ -117,16 +172,16 @@ fn take_pooled(system: &Arc<SystemInner>) -> Option<Pooled> {
     POOL.with_borrow_mut(|pool| {
         let at = pool
             .iter()
-            .position(|(owner, _)| std::ptr::eq(owner.as_ptr(), Arc::as_ptr(system)))?;
+            .position(|timer| std::ptr::eq(timer.system.as_ptr(), Arc::as_ptr(system)))?;
         Some(pool.swap_remove(at))
     })
 }
 
-fn give_back(pool: &mut Vec<Pooled>, system: Weak<SystemInner>, sleep: Pin<Box<Sleep>>) {
+fn give_back(pool: &mut Vec<Pooled>, timer: Pooled) {
     if pool.len() >= POOL_CAP {
-        pool.retain(|(owner, _)| owner.strong_count() > 0);
+        pool.retain(|timer| timer.system.strong_count() > 0);
     }
-    if pool.len() < POOL_CAP && system.strong_count() > 0 {
-        pool.push((system, sleep));
+    if pool.len() < POOL_CAP && timer.system.strong_count() > 0 {
+        pool.push(timer);
     }
 }

@@ -4,8 +4,10 @@ mod support;
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use actor_core::error::AskError;
-use actor_core::{ActorSystem, MailboxConfig, SpawnOptions};
+use actor_core::{ActorRef, ActorSystem, MailboxConfig, SpawnOptions};
 use support::{Counter, CounterMsg, within};
 use tokio::sync::oneshot;
 
@@ -49,6 +51,92 @@ async fn ask_uses_the_system_default_timeout() {
         matches!(err, AskError::Timeout { after, .. } if after == Duration::from_secs(3)),
         "{err:?}"
     );
+}
+
+/// Asks on a gated counter for `timeout`; returns how long until it failed
+/// with a timeout.
+async fn time_until_timeout(counter: &ActorRef<Counter>, timeout: Duration) -> Duration {
+    let asked = Instant::now();
+    let err = within("the timeout", counter.ask_timeout(CounterMsg::Get, timeout))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AskError::Timeout { after, .. } if after == timeout),
+        "{err:?}"
+    );
+    asked.elapsed()
+}
+
+/// Within the timer driver's millisecond resolution.
+fn assert_about(elapsed: Duration, expected: Duration) {
+    let late = elapsed.checked_sub(expected);
+    assert!(
+        late.is_some_and(|late| late <= Duration::from_millis(2)),
+        "timed out after {elapsed:?}, expected {expected:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_shorter_timeout_after_a_longer_one_fires_at_its_own_deadline() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let long = Duration::from_secs(10);
+    within("ask", counter.ask_timeout(CounterMsg::Get, long))
+        .await
+        .unwrap();
+    let (_open, gate) = oneshot::channel();
+    counter.tell(CounterMsg::Gate(gate)).await.unwrap();
+    let short = Duration::from_millis(250);
+    assert_about(time_until_timeout(&counter, short).await, short);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_is_measured_from_its_own_ask_not_an_earlier_one() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let timeout = Duration::from_secs(1);
+    // The answered ask leaves its thread's timer armed for t = 1 s.
+    within("ask", counter.ask_timeout(CounterMsg::Get, timeout))
+        .await
+        .unwrap();
+    tokio::time::advance(Duration::from_millis(600)).await;
+    let (_open, gate) = oneshot::channel();
+    counter.tell(CounterMsg::Gate(gate)).await.unwrap();
+    assert_about(time_until_timeout(&counter, timeout).await, timeout);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timer_reused_by_another_task_wakes_that_task() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let timeout = Duration::from_millis(250);
+    // This task's answered asks leave the thread's timer registered to wake it.
+    for _ in 0..3 {
+        within("ask", counter.ask_timeout(CounterMsg::Get, timeout))
+            .await
+            .unwrap();
+    }
+    let (_open, gate) = oneshot::channel();
+    counter.tell(CounterMsg::Gate(gate)).await.unwrap();
+    let other = counter.clone();
+    let waited = tokio::spawn(async move { time_until_timeout(&other, timeout).await });
+    assert_about(within("the other task", waited).await.unwrap(), timeout);
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_asks_each_time_out_at_their_own_deadline() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    let (_open, gate) = oneshot::channel();
+    counter.tell(CounterMsg::Gate(gate)).await.unwrap();
+    let timeouts = [300, 100, 200].map(Duration::from_millis);
+    let asks = timeouts.map(|timeout| {
+        let counter = counter.clone();
+        tokio::spawn(async move { time_until_timeout(&counter, timeout).await })
+    });
+    for (ask, timeout) in asks.into_iter().zip(timeouts) {
+        assert_about(within("ask", ask).await.unwrap(), timeout);
+    }
 }
 
 #[tokio::test]
