@@ -217,8 +217,12 @@ impl CellCore {
     }
 
     /// Counts one handled message.
+    ///
+    /// Only the actor's own run loop counts, so a load and a store (no
+    /// locked read-modify-write) lose nothing.
     pub(crate) fn count_handled(&self) {
-        self.handled.fetch_add(1, Ordering::Relaxed);
+        let handled = self.handled.load(Ordering::Relaxed);
+        self.handled.store(handled + 1, Ordering::Relaxed);
     }
 
     /// Messages handled so far, over every incarnation.

@@ -291,10 +291,16 @@ impl<M> Mailbox<M> {
     // ===== receiver side =====
 
     /// Takes one pending signal, if the hint says there may be one.
+    #[inline]
     pub(crate) fn take_signal(&self) -> Option<Signal> {
         if !self.signal_pending.load(Ordering::Relaxed) {
             return None;
         }
+        self.take_pending_signal()
+    }
+
+    #[cold]
+    fn take_pending_signal(&self) -> Option<Signal> {
         let mut st = self.lock();
         let signal = (!st.signals.is_empty()).then(|| st.signals.remove(0));
         if st.signals.is_empty() {

@@ -148,8 +148,8 @@ impl<A: Actor> Teardown<A> {
     /// Runs `started`, then handles signals and messages until the mailbox
     /// is closed and drained or a hook fails.
     ///
-    /// Each turn builds the next hook future synchronously and awaits it at
-    /// one place, so the loop's state holds one future slot, not one per kind.
+    /// A message's handler future is built where it is awaited, so it is
+    /// never moved; the rarer signal hooks share a second slot.
     async fn serve(&mut self) -> StopReason {
         {
             let actor = self.actor.as_mut().expect(PRESENT);
@@ -161,26 +161,30 @@ impl<A: Actor> Teardown<A> {
         let mut streak = 0u32;
         loop {
             let actor = self.actor.as_mut().expect(PRESENT);
-            let (phase, work) = if let Some(signal) = self.cell.mailbox.take_signal() {
-                match signal {
+            // Counted as it starts, so an answer never overtakes its count.
+            let outcome = if let Some(signal) = self.cell.mailbox.take_signal() {
+                let (phase, work) = match signal {
                     Signal::Interrupt => return StopReason::Shutdown,
                     // A decision comes only between incarnations; a late one
                     // for an earlier incarnation has nothing left to decide.
                     Signal::Decision(_) => continue,
                     Signal::Terminated(notice) => (
                         Phase::Terminated,
-                        Either::Right(Either::Left(actor.on_terminated(&mut self.ctx, *notice))),
+                        Either::Left(actor.on_terminated(&mut self.ctx, *notice)),
                     ),
                     Signal::ChildExit(exit) => (
                         Phase::ChildExit,
-                        Either::Right(Either::Right(actor.on_child_exit(&mut self.ctx, *exit))),
+                        Either::Right(actor.on_child_exit(&mut self.ctx, *exit)),
                     ),
-                }
+                };
+                self.cell.core.count_handled();
+                let work = pin!(work);
+                hook(phase, &self.cell.core, work).await
             } else if let Some(msg) = self.batch.pop_front() {
-                (
-                    Phase::Handle,
-                    Either::Left(actor.handle(msg, &mut self.ctx)),
-                )
+                self.cell.core.count_handled();
+                // Built where it is polled: the handler's future never moves.
+                let work = pin!(actor.handle(msg, &mut self.ctx));
+                hook(Phase::Handle, &self.cell.core, work).await
             } else {
                 streak = 0;
                 let (cell, batch) = (&self.cell, &mut self.batch);
@@ -197,13 +201,9 @@ impl<A: Actor> Teardown<A> {
                     }
                 }
             };
-            // Counted as it starts, so an answer never overtakes its count.
-            self.cell.core.count_handled();
-            let work = pin!(work);
-            if let Err(failure) = hook(phase, &self.cell.core, work).await {
+            if let Err(failure) = outcome {
                 return StopReason::Failed(failure);
             }
-
             streak += 1;
             if streak == YIELD_EVERY {
                 streak = 0;
