@@ -10,9 +10,16 @@
 //!    once per batch, not once per message. Capacity bounds the queue that
 //!    senders fill; at most `2 × capacity` messages exist at once (a full
 //!    queue plus the batch being handled), overflow admissions aside.
-//! 3. `receiver_parked` is true only while the actor waits with its waker
-//!    stored; a sender wakes it only then, so a busy actor costs senders no
-//!    wake-up.
+//! 3. `receiver_parked` is true only while the actor's waker is stored and
+//!    the actor has not been woken since: while it waits, and also from the
+//!    moment it takes a batch of an open mailbox (it *pre-parks*). A sender
+//!    wakes it only then, so a busy actor costs senders at most one wake-up
+//!    per batch. It is written only under the lock; an actor whose batch ran
+//!    out reads it without the lock, and if it is still set, nothing has
+//!    been queued, signalled or closed since the batch was taken, and
+//!    whatever comes next wakes it, so it may wait without locking. (Once a
+//!    sender has cleared it, its wake-up may already have been spent on a
+//!    poll of a handler; then the actor must lock and look.)
 //! 4. Waiting senders register their waker once per *epoch*; each time room
 //!    is made (a batch is taken) or the mailbox closes, every registered
 //!    sender is woken (outside the lock) and the epoch advances, so no
@@ -119,8 +126,13 @@ pub(crate) enum Decision {
 
 /// What the actor's receive produced.
 pub(crate) enum Recv {
-    /// A signal is pending or the batch was refilled from the queue.
-    Ready,
+    /// A signal is pending.
+    Signal,
+    /// The batch was refilled from the queue.
+    Batch {
+        /// Whether the actor pre-parked (invariant 3): not when closing.
+        pre_parked: bool,
+    },
     /// Closed and fully drained: the actor should stop.
     Closed,
 }
@@ -128,6 +140,8 @@ pub(crate) enum Recv {
 pub(crate) struct Mailbox<M> {
     capacity: usize,
     signal_pending: AtomicBool,
+    /// Invariant 3.
+    receiver_parked: AtomicBool,
     /// Mirrors `closed`, read without the lock to count drained messages.
     closing: AtomicBool,
     state: Mutex<State<M>>,
@@ -145,7 +159,6 @@ struct State<M> {
     sender_epoch: u32,
     peak_len: u32,
     overflowed: u32,
-    receiver_parked: bool,
     closed: bool,
     dead: bool,
     /// Set at system shutdown: senders outside any actor are refused.
@@ -160,12 +173,12 @@ impl<M> Mailbox<M> {
         Mailbox {
             capacity: config.capacity().unwrap_or(usize::MAX),
             signal_pending: AtomicBool::new(false),
+            receiver_parked: AtomicBool::new(false),
             closing: AtomicBool::new(false),
             state: Mutex::new(State {
                 queue: VecDeque::new(),
                 signals: Vec::new(),
                 receiver: None,
-                receiver_parked: false,
                 senders: Vec::new(),
                 idle_senders: Vec::new(),
                 sender_epoch: 0,
@@ -197,7 +210,7 @@ impl<M> Mailbox<M> {
         if st.queue.len() >= self.capacity {
             return Err(TrySendError::Full(msg));
         }
-        let waker = st.enqueue(msg);
+        let waker = self.enqueue(&mut st, msg);
         drop(st);
         wake(waker);
         Ok(())
@@ -213,7 +226,7 @@ impl<M> Mailbox<M> {
         if st.queue.len() >= self.capacity {
             st.overflowed = st.overflowed.saturating_add(1);
         }
-        let waker = st.enqueue(msg);
+        let waker = self.enqueue(&mut st, msg);
         drop(st);
         wake(waker);
         Ok(())
@@ -237,7 +250,7 @@ impl<M> Mailbox<M> {
             return Poll::Ready(Err(SendError::Closed(msg)));
         }
         if st.queue.len() < self.capacity {
-            let waker = st.enqueue(msg);
+            let waker = self.enqueue(&mut st, msg);
             drop(st);
             wake(waker);
             return Poll::Ready(Ok(()));
@@ -247,6 +260,16 @@ impl<M> Mailbox<M> {
         Poll::Pending
     }
 
+    /// Appends a message; returns the receiver's waker if it must be woken.
+    fn enqueue(&self, st: &mut State<M>, msg: M) -> Option<Waker> {
+        st.queue.push_back(msg);
+        let len = u32::try_from(st.queue.len()).unwrap_or(u32::MAX);
+        if len > st.peak_len {
+            st.peak_len = len;
+        }
+        self.unpark_receiver(st)
+    }
+
     pub(crate) fn push_signal(&self, signal: Signal) -> Result<(), Signal> {
         let mut st = self.lock();
         if st.dead {
@@ -254,7 +277,7 @@ impl<M> Mailbox<M> {
         }
         st.signals.push(signal);
         self.signal_pending.store(true, Ordering::Relaxed);
-        let waker = st.unpark_receiver();
+        let waker = self.unpark_receiver(&st);
         drop(st);
         wake(waker);
         Ok(())
@@ -270,7 +293,7 @@ impl<M> Mailbox<M> {
         st.closed = true;
         self.closing.store(true, Ordering::Relaxed);
         let senders = st.take_senders();
-        let waker = st.unpark_receiver();
+        let waker = self.unpark_receiver(&st);
         drop(st);
         wake(waker);
         senders.into_iter().for_each(Waker::wake);
@@ -320,30 +343,54 @@ impl<M> Mailbox<M> {
         let mut st = self.lock();
         if !st.signals.is_empty() {
             // `take_signal` picks it up; the hint is already set.
-            st.receiver_parked = false;
-            return Poll::Ready(Recv::Ready);
+            self.set_parked(false);
+            return Poll::Ready(Recv::Signal);
         }
         if !st.queue.is_empty() {
             std::mem::swap(&mut st.queue, batch);
-            st.receiver_parked = false;
+            // Pre-park (invariant 3); a closing mailbox wakes no one later.
+            let closed = st.closed;
+            self.set_parked(!closed);
+            if !closed {
+                st.store_receiver(cx.waker());
+            }
             if !st.senders.is_empty() {
                 let mut senders = st.take_senders();
                 drop(st);
                 senders.drain(..).for_each(Waker::wake);
                 self.lock().recycle_senders(senders);
             }
-            return Poll::Ready(Recv::Ready);
+            return Poll::Ready(Recv::Batch {
+                pre_parked: !closed,
+            });
         }
         if st.closed {
-            st.receiver_parked = false;
+            self.set_parked(false);
             return Poll::Ready(Recv::Closed);
         }
-        match &st.receiver {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => st.receiver = Some(cx.waker().clone()),
-        }
-        st.receiver_parked = true;
+        st.store_receiver(cx.waker());
+        self.set_parked(true);
         Poll::Pending
+    }
+
+    /// Whether the actor is still parked (invariant 3): read without the
+    /// lock after a pre-parked batch ran out.
+    pub(crate) fn still_parked(&self) -> bool {
+        self.receiver_parked.load(Ordering::Relaxed)
+    }
+
+    /// Writes the parked flag; only under the lock (invariant 3).
+    fn set_parked(&self, parked: bool) {
+        self.receiver_parked.store(parked, Ordering::Relaxed);
+    }
+
+    /// Unparks the receiver; returns its waker if it must be woken.
+    fn unpark_receiver(&self, st: &State<M>) -> Option<Waker> {
+        if !self.still_parked() {
+            return None;
+        }
+        self.set_parked(false);
+        st.receiver.clone()
     }
 
     /// Takes the first decision from the control lane, or parks until one
@@ -359,15 +406,12 @@ impl<M> Mailbox<M> {
                 if st.signals.is_empty() {
                     self.signal_pending.store(false, Ordering::Relaxed);
                 }
-                st.receiver_parked = false;
+                self.set_parked(false);
                 return Poll::Ready(decision);
             }
         }
-        match &st.receiver {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => st.receiver = Some(cx.waker().clone()),
-        }
-        st.receiver_parked = true;
+        st.store_receiver(cx.waker());
+        self.set_parked(true);
         Poll::Pending
     }
 
@@ -402,7 +446,7 @@ impl<M> Mailbox<M> {
         st.closed = true;
         st.dead = true;
         st.receiver = None;
-        st.receiver_parked = false;
+        self.set_parked(false);
         let senders = st.take_senders();
         self.signal_pending.store(false, Ordering::Relaxed);
         let queued = std::mem::take(&mut st.queue);
@@ -414,22 +458,12 @@ impl<M> Mailbox<M> {
 }
 
 impl<M> State<M> {
-    /// Appends a message; returns the receiver's waker if it must be woken.
-    fn enqueue(&mut self, msg: M) -> Option<Waker> {
-        self.queue.push_back(msg);
-        let len = u32::try_from(self.queue.len()).unwrap_or(u32::MAX);
-        if len > self.peak_len {
-            self.peak_len = len;
+    /// Keeps the receiver's waker, cloning only when it changed.
+    fn store_receiver(&mut self, waker: &Waker) {
+        match &self.receiver {
+            Some(w) if w.will_wake(waker) => {}
+            _ => self.receiver = Some(waker.clone()),
         }
-        self.unpark_receiver()
-    }
-
-    fn unpark_receiver(&mut self) -> Option<Waker> {
-        if !self.receiver_parked {
-            return None;
-        }
-        self.receiver_parked = false;
-        self.receiver.clone()
     }
 
     fn register_sender(&mut self, waker: &Waker, registered: &mut SenderSlot) {

@@ -236,3 +236,72 @@ async fn an_actor_types_mailbox_applies_unless_overridden() {
     let plain = system.spawn(Counter::default()).unwrap();
     assert_eq!(plain.mailbox_stats().capacity, Some(64));
 }
+
+/// Watches an actor, and holds a handler open on a gate until told.
+struct GatedWatcher {
+    entered: Option<oneshot::Sender<()>>,
+    noticed: Option<oneshot::Sender<()>>,
+}
+
+enum GatedWatcherMsg {
+    Watch(actor_core::ActorRef<Counter>),
+    Gate(oneshot::Receiver<()>),
+}
+
+impl Actor for GatedWatcher {
+    type Msg = GatedWatcherMsg;
+
+    async fn handle(&mut self, msg: Self::Msg, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        match msg {
+            GatedWatcherMsg::Watch(other) => ctx.watch(&other),
+            GatedWatcherMsg::Gate(gate) => {
+                if let Some(entered) = self.entered.take() {
+                    let _ = entered.send(());
+                }
+                let _ = gate.await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_terminated(
+        &mut self,
+        _: &mut Context<Self>,
+        _: Terminated,
+    ) -> Result<(), BoxError> {
+        if let Some(noticed) = self.noticed.take() {
+            let _ = noticed.send(());
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_wake_up_spent_while_a_handler_waits_still_lets_the_actor_stop() {
+    // The notice wakes the actor while its handler waits on the gate, so
+    // that wake-up is spent on polling the handler. When the handler and
+    // the notice are done, the actor must still be woken by a later stop.
+    let system = ActorSystem::new();
+    let (entered, has_entered) = oneshot::channel();
+    let (noticed, has_noticed) = oneshot::channel();
+    let watcher = system
+        .spawn(GatedWatcher {
+            entered: Some(entered),
+            noticed: Some(noticed),
+        })
+        .unwrap();
+    let watched = system.spawn(Counter::default()).unwrap();
+    watcher
+        .tell(GatedWatcherMsg::Watch(watched.clone()))
+        .await
+        .unwrap();
+    let (open, gate) = oneshot::channel();
+    watcher.tell(GatedWatcherMsg::Gate(gate)).await.unwrap();
+    within("the gate handler", has_entered).await.unwrap();
+    watched.stop();
+    within("the watched actor", watched.wait_for_stop()).await;
+    open.send(()).unwrap();
+    within("the notice", has_noticed).await.unwrap();
+    watcher.stop();
+    within("the watcher to stop", watcher.wait_for_stop()).await;
+}

@@ -159,6 +159,8 @@ impl<A: Actor> Teardown<A> {
             }
         }
         let mut streak = 0u32;
+        // Whether the last refill pre-parked this actor (mailbox invariant 3).
+        let mut pre_parked = false;
         loop {
             let actor = self.actor.as_mut().expect(PRESENT);
             // Counted as it starts, so an answer never overtakes its count.
@@ -188,8 +190,20 @@ impl<A: Actor> Teardown<A> {
             } else {
                 streak = 0;
                 let (cell, batch) = (&self.cell, &mut self.batch);
-                match poll_fn(|cx| cell.mailbox.poll_recv(cx, batch)).await {
-                    Recv::Ready => {
+                // Pre-parked and not woken since: nothing came meanwhile and
+                // whatever comes wakes this task, so wait without the lock.
+                let mut wait_unlocked =
+                    std::mem::take(&mut pre_parked) && cell.mailbox.still_parked();
+                let refill = poll_fn(|cx| {
+                    if std::mem::take(&mut wait_unlocked) {
+                        return Poll::Pending;
+                    }
+                    cell.mailbox.poll_recv(cx, batch)
+                });
+                match refill.await {
+                    Recv::Signal => continue,
+                    Recv::Batch { pre_parked: parked } => {
+                        pre_parked = parked;
                         if cell.mailbox.is_closing() {
                             cell.core.system.count_drained(batch.len());
                         }
