@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use crate::actor::{Actor, ActorId, ActorLabel, StopReason};
 use crate::address::WithTimeout;
-use crate::ask_timer::{AskTimer, deadline_after};
+use crate::ask_timer::{AskTimer, deadline_after, timed_out};
 use crate::cell::{ActorCell, ErasedCell};
 use crate::deadlock::WaitEdge;
 use crate::error::{AskError, SendError, TrySendError};
 use crate::frame::current_actor;
 use crate::mailbox::{MailboxStats, SenderSlot};
-use crate::reply::{Reply, ReplyLoss, ReplyReceiver};
+use crate::reply::{Reply, ReplyReceiver};
 
 /// A typed, cheaply cloned address of a live actor.
 ///
@@ -177,7 +177,8 @@ impl<A: Actor> ActorRef<A> {
         make: impl FnOnce(Reply<R>) -> A::Msg,
         timeout: Duration,
     ) -> Result<R, AskError> {
-        self.ask_inner(make, timeout, true).await
+        let (reply, rx) = Reply::channel();
+        self.ask_prepared(make(reply), rx, timeout, true).await
     }
 
     /// Like [`ask`](Self::ask), but fails with [`AskError::Full`] instead of
@@ -194,19 +195,9 @@ impl<A: Actor> ActorRef<A> {
         &self,
         make: impl FnOnce(Reply<R>) -> A::Msg,
     ) -> Result<R, AskError> {
-        self.ask_inner(make, self.default_ask_timeout(), false)
-            .await
-    }
-
-    async fn ask_inner<R: Send + 'static>(
-        &self,
-        make: impl FnOnce(Reply<R>) -> A::Msg,
-        timeout: Duration,
-        wait_for_room: bool,
-    ) -> Result<R, AskError> {
         let (reply, rx) = Reply::channel();
-        self.ask_prepared(make(reply), rx, timeout, wait_for_room)
-            .await
+        let timeout = self.default_ask_timeout();
+        self.ask_prepared(make(reply), rx, timeout, false).await
     }
 
     /// Sends a request already built around its reply handle and waits for
@@ -229,25 +220,28 @@ impl<A: Actor> ActorRef<A> {
             None => None,
         };
         let mut timer = AskTimer::start(&self.cell.core.system, deadline_after(timeout));
-        let exchange = async {
-            if wait_for_room {
-                self.tell(msg).await.map_err(|_| self.stopped())?;
-            } else {
-                self.try_tell(msg).map_err(|e| match e {
-                    TrySendError::Full(_) => AskError::Full {
-                        actor: target.clone(),
-                    },
-                    TrySendError::Closed(_) | TrySendError::ShuttingDown(_) => self.stopped(),
-                })?;
-            }
-            match rx.await {
-                Ok(Ok(value)) => Ok(value),
-                Ok(Err(loss)) => Err(self.lost(loss)),
-                Err(_) => Err(self.lost(ReplyLoss::Dropped)),
-            }
-        };
-        let mut exchange = pin!(exchange);
-        poll_fn(|cx| timer.poll_answer(exchange.as_mut(), cx, target, timeout)).await
+        if wait_for_room {
+            // Sends at once when there is room; otherwise waits, also
+            // under the deadline.
+            let mut tell = pin!(self.tell(msg));
+            poll_fn(|cx| match tell.as_mut().poll(cx) {
+                Poll::Ready(sent) => Poll::Ready(sent.map_err(|_| self.stopped())),
+                Poll::Pending => timer
+                    .poll_expired(cx)
+                    .map(|()| Err(timed_out(target, timeout))),
+            })
+            .await?;
+        } else {
+            self.try_tell(msg).map_err(|e| match e {
+                TrySendError::Full(_) => AskError::Full {
+                    actor: target.clone(),
+                },
+                TrySendError::Closed(_) | TrySendError::ShuttingDown(_) => self.stopped(),
+            })?;
+        }
+        let mut rx = rx;
+        let killed = || self.cell.core.was_killed();
+        poll_fn(|cx| timer.poll_reply(&mut rx, cx, target, timeout, killed)).await
     }
 
     fn cycle(&self, ids: &[ActorId]) -> AskError {
@@ -259,17 +253,6 @@ impl<A: Actor> ActorRef<A> {
     fn stopped(&self) -> AskError {
         AskError::Stopped {
             actor: self.label().clone(),
-        }
-    }
-
-    fn lost(&self, loss: ReplyLoss) -> AskError {
-        let actor = self.label().clone();
-        match loss {
-            // A kill drops the handler mid-flight, outside any reply scope.
-            ReplyLoss::Dropped if self.cell.core.was_killed() => AskError::Stopped { actor },
-            ReplyLoss::Dropped => AskError::ReplyDropped { actor },
-            ReplyLoss::Stopped => AskError::Stopped { actor },
-            ReplyLoss::HandlerFailed(reason) => AskError::HandlerFailed { actor, reason },
         }
     }
 
@@ -316,19 +299,8 @@ pub(crate) async fn await_routed<R: Send + 'static>(
     timeout: Duration,
 ) -> Result<R, AskError> {
     let mut timer = AskTimer::start(system, deadline_after(timeout));
-    let actor = target.clone();
-    let exchange = async move {
-        match rx.await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(ReplyLoss::HandlerFailed(reason))) => {
-                Err(AskError::HandlerFailed { actor, reason })
-            }
-            Ok(Err(ReplyLoss::Stopped)) => Err(AskError::Stopped { actor }),
-            Ok(Err(ReplyLoss::Dropped)) | Err(_) => Err(AskError::ReplyDropped { actor }),
-        }
-    };
-    let mut exchange = pin!(exchange);
-    poll_fn(|cx| timer.poll_answer(exchange.as_mut(), cx, target, timeout)).await
+    let mut rx = rx;
+    poll_fn(|cx| timer.poll_reply(&mut rx, cx, target, timeout, || false)).await
 }
 
 /// Pushes if there is room (the mailbox refuses outside senders once the

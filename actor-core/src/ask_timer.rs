@@ -27,10 +27,11 @@
 //!    cooperative budget refused registered nothing, so it records nothing.
 //! 4. A pooled `Sleep` that fires while idle wakes the last task that polled
 //!    it: a spurious wake-up, which futures tolerate by contract.
-//! 5. Entries of a dropped system are pruned when a timer is returned, so a
-//!    thread does not keep timers of dead runtimes.
+//! 5. A timer of a dropped system is not given back, and the pool prunes
+//!    such timers when it fills, so a thread keeps at most one timer of a
+//!    dead runtime (in `LAST`, until its next ask).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Weak};
@@ -41,6 +42,7 @@ use tokio::time::{Instant, Sleep};
 
 use crate::actor::ActorLabel;
 use crate::error::AskError;
+use crate::reply::{ReplyReceiver, answer};
 use crate::system::SystemInner;
 
 /// Timers kept per thread; more concurrent asks allocate and drop extras.
@@ -64,7 +66,22 @@ impl Pooled {
 }
 
 thread_local! {
-    static POOL: RefCell<Vec<Pooled>> = const { RefCell::new(Vec::new()) };
+    /// The timer given back last: the next ask on this thread almost always
+    /// takes it, with no search and no borrow flag.
+    static LAST: Cell<Option<Box<Pooled>>> = const { Cell::new(None) };
+    /// The others, for threads with several asks in flight or systems.
+    /// Boxed, so that a timer moves between here, `LAST` and an ask as one
+    /// word, and an ask's future stays small.
+    #[allow(clippy::vec_box)]
+    static POOL: RefCell<Vec<Box<Pooled>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The error of an ask to `target` that got no answer within `timeout`.
+pub(crate) fn timed_out(target: &ActorLabel, timeout: Duration) -> AskError {
+    AskError::Timeout {
+        actor: target.clone(),
+        after: timeout,
+    }
 }
 
 /// The instant `timeout` from now, capped far in the future (as tokio caps
@@ -78,7 +95,7 @@ pub(crate) fn deadline_after(timeout: Duration) -> Instant {
 /// An ask's deadline on a pooled timer; returns the timer on drop.
 pub(crate) struct AskTimer {
     deadline: Instant,
-    timer: Option<Pooled>,
+    timer: Option<Box<Pooled>>,
 }
 
 impl AskTimer {
@@ -93,11 +110,11 @@ impl AskTimer {
             }
             None => {
                 let _runtime = system.runtime().enter();
-                Pooled {
+                Box::new(Pooled {
                     system: Arc::downgrade(system),
                     sleep: Box::pin(tokio::time::sleep_until(deadline)),
                     registered_for: None,
-                }
+                })
             }
         };
         AskTimer {
@@ -138,24 +155,22 @@ impl AskTimer {
         }
     }
 
-    /// Polls an ask's exchange, or fails it with `Timeout` once the deadline
-    /// has passed.
-    pub(crate) fn poll_answer<R>(
+    /// Polls an ask's reply channel for the answer, or fails the ask with
+    /// `Timeout` once the deadline has passed. `killed` says whether the
+    /// target was killed, which turns a dropped reply into `Stopped`.
+    pub(crate) fn poll_reply<R>(
         &mut self,
-        exchange: Pin<&mut impl Future<Output = Result<R, AskError>>>,
+        rx: &mut ReplyReceiver<R>,
         cx: &mut Context<'_>,
         target: &ActorLabel,
         timeout: Duration,
+        killed: impl Fn() -> bool,
     ) -> Poll<Result<R, AskError>> {
-        if let Poll::Ready(answer) = exchange.poll(cx) {
-            return Poll::Ready(answer);
+        if let Poll::Ready(received) = Pin::new(rx).poll(cx) {
+            return Poll::Ready(answer(target, received, killed));
         }
-        self.poll_expired(cx).map(|()| {
-            Err(AskError::Timeout {
-                actor: target.clone(),
-                after: timeout,
-            })
-        })
+        self.poll_expired(cx)
+            .map(|()| Err(timed_out(target, timeout)))
     }
 }
 
@@ -163,25 +178,41 @@ impl Drop for AskTimer {
     fn drop(&mut self) {
         if let Some(timer) = self.timer.take() {
             // A thread being torn down has no pool left; the timer just drops.
-            let _ = POOL.try_with(|pool| give_back(&mut pool.borrow_mut(), timer));
+            give_back(timer);
         }
     }
 }
 
-fn take_pooled(system: &Arc<SystemInner>) -> Option<Pooled> {
+fn take_pooled(system: &Arc<SystemInner>) -> Option<Box<Pooled>> {
+    let belongs = |timer: &Pooled| std::ptr::eq(timer.system.as_ptr(), Arc::as_ptr(system));
+    if let Some(last) = LAST.take() {
+        if belongs(&last) {
+            return Some(last);
+        }
+        LAST.set(Some(last));
+    }
     POOL.with_borrow_mut(|pool| {
-        let at = pool
-            .iter()
-            .position(|timer| std::ptr::eq(timer.system.as_ptr(), Arc::as_ptr(system)))?;
+        let at = pool.iter().position(|timer| belongs(timer))?;
         Some(pool.swap_remove(at))
     })
 }
 
-fn give_back(pool: &mut Vec<Pooled>, timer: Pooled) {
-    if pool.len() >= POOL_CAP {
-        pool.retain(|timer| timer.system.strong_count() > 0);
+/// Keeps `timer` for the next ask on this thread, unless its system is gone.
+fn give_back(timer: Box<Pooled>) {
+    if timer.system.strong_count() == 0 {
+        return;
     }
-    if pool.len() < POOL_CAP && timer.system.strong_count() > 0 {
-        pool.push(timer);
-    }
+    // A thread being torn down has no pool left; the timer just drops.
+    let Ok(Some(previous)) = LAST.try_with(|last| last.replace(Some(timer))) else {
+        return;
+    };
+    let _ = POOL.try_with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.len() >= POOL_CAP {
+            pool.retain(|timer| timer.system.strong_count() > 0);
+        }
+        if pool.len() < POOL_CAP {
+            pool.push(previous);
+        }
+    });
 }

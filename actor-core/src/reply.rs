@@ -12,6 +12,8 @@ use std::fmt;
 
 use tokio::sync::oneshot;
 
+use crate::actor::ActorLabel;
+use crate::error::AskError;
 use crate::frame::{self, Scope};
 
 /// Why a reply went unanswered.
@@ -26,6 +28,30 @@ type Outcome<R> = Result<R, ReplyLoss>;
 
 /// The asker's end of a [`Reply`].
 pub(crate) type ReplyReceiver<R> = oneshot::Receiver<Outcome<R>>;
+
+/// What an ask's reply channel delivered, as the ask's result; errors name
+/// `target`. `killed` is asked only for a reply dropped unanswered: a kill
+/// drops the handler mid-flight, outside any reply scope, so that drop
+/// means the actor stopped.
+pub(crate) fn answer<R>(
+    target: &ActorLabel,
+    received: Result<Outcome<R>, oneshot::error::RecvError>,
+    killed: impl Fn() -> bool,
+) -> Result<R, AskError> {
+    let actor = || target.clone();
+    match received {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(ReplyLoss::HandlerFailed(reason))) => Err(AskError::HandlerFailed {
+            actor: actor(),
+            reason,
+        }),
+        Ok(Err(ReplyLoss::Stopped)) => Err(AskError::Stopped { actor: actor() }),
+        Ok(Err(ReplyLoss::Dropped)) | Err(_) if killed() => {
+            Err(AskError::Stopped { actor: actor() })
+        }
+        Ok(Err(ReplyLoss::Dropped)) | Err(_) => Err(AskError::ReplyDropped { actor: actor() }),
+    }
+}
 
 /// The answer handle of a request/reply (`ask`): a handler answers by calling
 /// [`send`](Reply::send) once.
