@@ -10,16 +10,19 @@
 //!    once per batch, not once per message. Capacity bounds the queue that
 //!    senders fill; at most `2 × capacity` messages exist at once (a full
 //!    queue plus the batch being handled), overflow admissions aside.
-//! 3. `receiver_parked` is true only while the actor's waker is stored and
-//!    the actor has not been woken since: while it waits, and also from the
-//!    moment it takes a batch of an open mailbox (it *pre-parks*). A sender
-//!    wakes it only then, so a busy actor costs senders at most one wake-up
-//!    per batch. It is written only under the lock; an actor whose batch ran
-//!    out reads it without the lock, and if it is still set, nothing has
-//!    been queued, signalled or closed since the batch was taken, and
-//!    whatever comes next wakes it, so it may wait without locking. (Once a
-//!    sender has cleared it, its wake-up may already have been spent on a
-//!    poll of a handler; then the actor must lock and look.)
+//! 3. `receiver_state` is the actor's parking state, with its waker stored
+//!    whenever it is not `AWAKE`. `ASLEEP`: the actor waits; the next
+//!    message, signal or close moves it to `AWAKE` and wakes it. `DROWSY`:
+//!    the actor took a batch of an open mailbox and is handling it; the next
+//!    message, signal or close moves it to `AWAKE` *without* a wake-up (the
+//!    actor looks again before it sleeps), so a busy actor costs senders no
+//!    wake-up. When its batch runs out, the actor moves `DROWSY` to `ASLEEP`
+//!    by compare-and-swap and waits without taking the lock; if that fails,
+//!    something came since the batch was taken, and it takes the lock. Every
+//!    move to `AWAKE` and every move to `ASLEEP` or `DROWSY` from the lock
+//!    holder happens under the lock; the actor's own `DROWSY` to `ASLEEP`
+//!    does not, which the compare-and-swap against senders' swaps makes
+//!    safe.
 //! 4. Waiting senders register their waker once per *epoch*; each time room
 //!    is made (a batch is taken) or the mailbox closes, every registered
 //!    sender is woken (outside the lock) and the epoch advances, so no
@@ -29,7 +32,7 @@
 //!    lock and read without it as a cheap hint before each message.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context as TaskContext, Poll, Waker};
 
@@ -38,6 +41,13 @@ use std::time::Duration;
 use crate::actor::{ChildExit, Terminated};
 use crate::error::{ConfigError, SendError, TrySendError};
 use crate::frame::current_actor;
+
+/// The receiver is running, or has been woken (invariant 3).
+const AWAKE: u8 = 0;
+/// The receiver is handling a batch and looks again before it sleeps.
+const DROWSY: u8 = 1;
+/// The receiver waits for a wake-up.
+const ASLEEP: u8 = 2;
 
 /// How much a mailbox may hold.
 ///
@@ -130,8 +140,8 @@ pub(crate) enum Recv {
     Signal,
     /// The batch was refilled from the queue.
     Batch {
-        /// Whether the actor pre-parked (invariant 3): not when closing.
-        pre_parked: bool,
+        /// Whether the actor is drowsy (invariant 3): not when closing.
+        drowsy: bool,
     },
     /// Closed and fully drained: the actor should stop.
     Closed,
@@ -140,8 +150,8 @@ pub(crate) enum Recv {
 pub(crate) struct Mailbox<M> {
     capacity: usize,
     signal_pending: AtomicBool,
-    /// Invariant 3.
-    receiver_parked: AtomicBool,
+    /// Invariant 3: `AWAKE`, `DROWSY` or `ASLEEP`.
+    receiver_state: AtomicU8,
     /// Mirrors `closed`, read without the lock to count drained messages.
     closing: AtomicBool,
     state: Mutex<State<M>>,
@@ -173,7 +183,7 @@ impl<M> Mailbox<M> {
         Mailbox {
             capacity: config.capacity().unwrap_or(usize::MAX),
             signal_pending: AtomicBool::new(false),
-            receiver_parked: AtomicBool::new(false),
+            receiver_state: AtomicU8::new(AWAKE),
             closing: AtomicBool::new(false),
             state: Mutex::new(State {
                 queue: VecDeque::new(),
@@ -343,16 +353,18 @@ impl<M> Mailbox<M> {
         let mut st = self.lock();
         if !st.signals.is_empty() {
             // `take_signal` picks it up; the hint is already set.
-            self.set_parked(false);
+            self.set_receiver(AWAKE);
             return Poll::Ready(Recv::Signal);
         }
         if !st.queue.is_empty() {
             std::mem::swap(&mut st.queue, batch);
-            // Pre-park (invariant 3); a closing mailbox wakes no one later.
+            // Drowsy (invariant 3); a closing mailbox wakes no one later.
             let closed = st.closed;
-            self.set_parked(!closed);
-            if !closed {
+            if closed {
+                self.set_receiver(AWAKE);
+            } else {
                 st.store_receiver(cx.waker());
+                self.set_receiver(DROWSY);
             }
             if !st.senders.is_empty() {
                 let mut senders = st.take_senders();
@@ -360,37 +372,43 @@ impl<M> Mailbox<M> {
                 senders.drain(..).for_each(Waker::wake);
                 self.lock().recycle_senders(senders);
             }
-            return Poll::Ready(Recv::Batch {
-                pre_parked: !closed,
-            });
+            return Poll::Ready(Recv::Batch { drowsy: !closed });
         }
         if st.closed {
-            self.set_parked(false);
+            self.set_receiver(AWAKE);
             return Poll::Ready(Recv::Closed);
         }
         st.store_receiver(cx.waker());
-        self.set_parked(true);
+        self.set_receiver(ASLEEP);
         Poll::Pending
     }
 
-    /// Whether the actor is still parked (invariant 3): read without the
-    /// lock after a pre-parked batch ran out.
-    pub(crate) fn still_parked(&self) -> bool {
-        self.receiver_parked.load(Ordering::Relaxed)
+    /// After a drowsy batch ran out: falls asleep without the lock if
+    /// nothing came since the batch was taken (invariant 3). The caller then
+    /// returns `Pending`; otherwise it must refill through `poll_recv`.
+    pub(crate) fn fall_asleep(&self) -> bool {
+        self.receiver_state
+            .compare_exchange(DROWSY, ASLEEP, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
     }
 
-    /// Writes the parked flag; only under the lock (invariant 3).
-    fn set_parked(&self, parked: bool) {
-        self.receiver_parked.store(parked, Ordering::Relaxed);
+    /// Sets the receiver's state; only under the lock (invariant 3).
+    fn set_receiver(&self, state: u8) {
+        self.receiver_state.store(state, Ordering::Release);
     }
 
-    /// Unparks the receiver; returns its waker if it must be woken.
+    /// Marks the receiver awake; returns its waker if it was asleep and must
+    /// be woken. Only under the lock.
     fn unpark_receiver(&self, st: &State<M>) -> Option<Waker> {
-        if !self.still_parked() {
+        if self.receiver_state.load(Ordering::Relaxed) == AWAKE {
             return None;
         }
-        self.set_parked(false);
-        st.receiver.clone()
+        let was = self.receiver_state.swap(AWAKE, Ordering::AcqRel);
+        if was == ASLEEP {
+            st.receiver.clone()
+        } else {
+            None
+        }
     }
 
     /// Takes the first decision from the control lane, or parks until one
@@ -406,12 +424,12 @@ impl<M> Mailbox<M> {
                 if st.signals.is_empty() {
                     self.signal_pending.store(false, Ordering::Relaxed);
                 }
-                self.set_parked(false);
+                self.set_receiver(AWAKE);
                 return Poll::Ready(decision);
             }
         }
         st.store_receiver(cx.waker());
-        self.set_parked(true);
+        self.set_receiver(ASLEEP);
         Poll::Pending
     }
 
@@ -446,7 +464,7 @@ impl<M> Mailbox<M> {
         st.closed = true;
         st.dead = true;
         st.receiver = None;
-        self.set_parked(false);
+        self.set_receiver(AWAKE);
         let senders = st.take_senders();
         self.signal_pending.store(false, Ordering::Relaxed);
         let queued = std::mem::take(&mut st.queue);

@@ -159,8 +159,8 @@ impl<A: Actor> Teardown<A> {
             }
         }
         let mut streak = 0u32;
-        // Whether the last refill pre-parked this actor (mailbox invariant 3).
-        let mut pre_parked = false;
+        // Whether the last refill left this actor drowsy (mailbox invariant 3).
+        let mut drowsy = false;
         loop {
             let actor = self.actor.as_mut().expect(PRESENT);
             // Counted as it starts, so an answer never overtakes its count.
@@ -190,20 +190,19 @@ impl<A: Actor> Teardown<A> {
             } else {
                 streak = 0;
                 let (cell, batch) = (&self.cell, &mut self.batch);
-                // Pre-parked and not woken since: nothing came meanwhile and
-                // whatever comes wakes this task, so wait without the lock.
-                let mut wait_unlocked =
-                    std::mem::take(&mut pre_parked) && cell.mailbox.still_parked();
+                // Drowsy, and nothing came since the batch was taken: sleep
+                // without the lock (mailbox invariant 3).
+                let mut may_sleep = std::mem::take(&mut drowsy);
                 let refill = poll_fn(|cx| {
-                    if std::mem::take(&mut wait_unlocked) {
+                    if std::mem::take(&mut may_sleep) && cell.mailbox.fall_asleep() {
                         return Poll::Pending;
                     }
                     cell.mailbox.poll_recv(cx, batch)
                 });
                 match refill.await {
                     Recv::Signal => continue,
-                    Recv::Batch { pre_parked: parked } => {
-                        pre_parked = parked;
+                    Recv::Batch { drowsy: is_drowsy } => {
+                        drowsy = is_drowsy;
                         if cell.mailbox.is_closing() {
                             cell.core.system.count_drained(batch.len());
                         }
