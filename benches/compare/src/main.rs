@@ -260,10 +260,27 @@ fn provenance(plan: &Plan) -> String {
                 .map(|(_, m)| m.trim().to_owned())
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
+    // The command as a user would type it, without output paths.
+    let mut args: Vec<String> = Vec::new();
+    let mut argv = std::env::args().skip(1);
+    while let Some(arg) = argv.next() {
+        if arg == "--out" || arg == "--readme" {
+            argv.next();
+        } else {
+            args.push(arg);
+        }
+    }
+    let command = if args.is_empty() {
+        "cargo run --release -p compare".to_owned()
+    } else {
+        format!("cargo run --release -p compare -- {}", args.join(" "))
+    };
     format!(
-        "Machine: {} × {cpu}. Sizes: {}; {} measured child process(es) per cell, each after one warm-up pass; \
-         times are medians of the timed region; ratios (×) are to raw tokio in the same run, lower is faster.",
+        "Machine: {} × {cpu}, {} (UTC), `{command}`. Sizes: {}; {} measured child process(es) per cell, \
+         each after one warm-up pass; times are medians of the timed region; ratios (×) are to raw tokio \
+         in the same run, lower is faster.",
         compare::measure::cpu_count(),
+        today(),
         if plan.size == Size::Quick {
             "quick (smoke)"
         } else {
@@ -271,6 +288,30 @@ fn provenance(plan: &Plan) -> String {
         },
         plan.repeats,
     )
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, from the system clock.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (the
+/// well-known era-based conversion).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 fn splice_readme(path: &PathBuf, table: &str) -> Result<(), String> {
@@ -286,4 +327,17 @@ fn splice_readme(path: &PathBuf, table: &str) -> Result<(), String> {
     };
     let spliced = format!("{}{START}\n{table}\n{}", &text[..a], &text[b..]);
     std::fs::write(path, spliced).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn day_counts_become_calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_782), (2026, 11, 25));
+    }
 }
