@@ -53,7 +53,7 @@ pub(crate) fn run<A: Actor>(
     ctx: Context<A>,
     factory: Option<Box<Factory<A>>>,
 ) -> impl Future<Output = ()> + Send {
-    let mut t = Teardown {
+    let teardown = Teardown {
         cell: ctx.cell().clone(),
         actor: Some(actor),
         ctx,
@@ -61,7 +61,7 @@ pub(crate) fn run<A: Actor>(
         factory,
         finished: None,
     };
-    async move { t.live().await }
+    teardown.live()
 }
 
 /// Everything an actor owns while it runs; its `Drop` is the teardown.
@@ -80,9 +80,11 @@ struct Teardown<A: Actor> {
 }
 
 impl<A: Actor> Teardown<A> {
-    /// Runs incarnations until one ends for good; leaves the final reason
-    /// in `finished`.
-    async fn live(&mut self) {
+    /// Runs incarnations until one ends for good, leaving the final reason
+    /// in `finished`, then tears down by dropping `self`. Taking `self` by
+    /// value makes this the actor task's only state machine level; dropping
+    /// the future early (a kill) drops `self` all the same.
+    async fn live(mut self) {
         loop {
             let reason = self.serve().await;
             self.wind_down(reason).await;
