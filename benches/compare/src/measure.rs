@@ -42,6 +42,15 @@ impl Pass {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NotApplicable(pub &'static str);
 
+impl NotApplicable {
+    /// The pool and pipeline workloads measure this runtime's pattern API
+    /// against the same composition hand-written with tokio; the peers have
+    /// no such API, so every peer reports this.
+    pub const PATTERNS_ONLY: NotApplicable = NotApplicable(
+        "compares only this runtime's pattern API (Pool, Pipeline) with hand-written tokio",
+    );
+}
+
 /// What running one workload gives: a pass, or the reason there is none.
 pub type Outcome = Result<Pass, NotApplicable>;
 

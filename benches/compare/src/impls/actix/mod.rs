@@ -141,16 +141,7 @@ impl Contender for Actix {
                 left,
                 right,
             } => self.drive(move |p| trapezoid::trapezoid(p, pieces, workers, left, right)),
-            Spec::Pool { .. } => {
-                return Err(NotApplicable(
-                    "compares only this runtime's Pool with hand-written tokio",
-                ));
-            }
-            Spec::Pipeline { .. } => {
-                return Err(NotApplicable(
-                    "compares only this runtime's Pipeline with hand-written tokio",
-                ));
-            }
+            Spec::Pool { .. } | Spec::Pipeline { .. } => return Err(NotApplicable::PATTERNS_ONLY),
         })
     }
 }

@@ -79,16 +79,7 @@ impl Contender for Kameo {
                 left,
                 right,
             } => host.drive(trapezoid::trapezoid(pieces, workers, left, right)),
-            Spec::Pool { .. } => {
-                return Err(NotApplicable(
-                    "compares only this runtime's Pool pattern with hand-written tokio",
-                ));
-            }
-            Spec::Pipeline { .. } => {
-                return Err(NotApplicable(
-                    "compares only this runtime's Pipeline pattern with hand-written tokio",
-                ));
-            }
+            Spec::Pool { .. } | Spec::Pipeline { .. } => return Err(NotApplicable::PATTERNS_ONLY),
         })
     }
 }

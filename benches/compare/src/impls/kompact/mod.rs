@@ -140,11 +140,7 @@ impl Contender for Kompact {
                 left,
                 right,
             } => self.drive(|s| trapezoid::trapezoid(s, pieces, workers, left, right)),
-            Spec::Pool { .. } | Spec::Pipeline { .. } => {
-                return Err(NotApplicable(
-                    "compares only this runtime's pattern API with hand-written tokio",
-                ));
-            }
+            Spec::Pool { .. } | Spec::Pipeline { .. } => return Err(NotApplicable::PATTERNS_ONLY),
         };
         Ok(pass)
     }

@@ -92,11 +92,7 @@ impl Contender for Ractor {
                 left,
                 right,
             } => host.drive(trapezoid::trapezoid(pieces, workers, left, right)),
-            Spec::Pool { .. } | Spec::Pipeline { .. } => {
-                return Err(NotApplicable(
-                    "compares only this runtime's pattern API with hand-written tokio",
-                ));
-            }
+            Spec::Pool { .. } | Spec::Pipeline { .. } => return Err(NotApplicable::PATTERNS_ONLY),
         };
         Ok(pass)
     }
