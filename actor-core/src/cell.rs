@@ -20,7 +20,9 @@
 
 use std::future::{Future, poll_fn};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::{Mutex, MutexGuard};
 use std::task::{Poll, Waker};
 
 use tokio::task::AbortHandle;
@@ -389,9 +391,7 @@ impl CellCore {
             .retain(|l| !matches!(l, Listener::Watcher { id: w, .. } if *w == id));
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Lifecycle> {
-        self.lifecycle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Lifecycle> {
+        self.lifecycle.lock()
     }
 }

@@ -4,8 +4,10 @@
 //! # Invariants
 //!
 //! 1. All mailbox state lives behind one mutex; no user code (message drops,
-//!    waker wakes) runs while it is held, so the lock cannot be poisoned by
-//!    user code and cannot nest with any other lock.
+//!    waker wakes) runs while it is held, so it cannot nest with any other
+//!    lock. It is a `parking_lot` mutex: no poison bookkeeping on the
+//!    per-message path, which nothing here needs since no user code runs
+//!    under it.
 //! 2. The actor takes the whole queue in one swap (its *batch*), so it locks
 //!    once per batch, not once per message. Capacity bounds the queue that
 //!    senders fill; at most `2 × capacity` messages exist at once (a full
@@ -31,9 +33,9 @@
 //! 5. `signal_pending` mirrors `!signals.is_empty()`; it is written under the
 //!    lock and read without it as a cheap hint before each message.
 
+use parking_lot::{Mutex, MutexGuard};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use std::time::Duration;
@@ -167,7 +169,8 @@ struct State<M> {
     /// waiting allocates nothing once both have grown to their working size.
     idle_senders: Vec<Waker>,
     sender_epoch: u32,
-    peak_len: u32,
+    /// The largest queue length at a batch take; see `State::peak_len`.
+    peak_len: usize,
     overflowed: u32,
     closed: bool,
     dead: bool,
@@ -202,9 +205,7 @@ impl<M> Mailbox<M> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<M>> {
-        // Invariant 1: no user code runs under the lock, so a poisoned lock
-        // still guards consistent state.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.lock()
     }
 
     // ===== sender side =====
@@ -273,10 +274,6 @@ impl<M> Mailbox<M> {
     /// Appends a message; returns the receiver's waker if it must be woken.
     fn enqueue(&self, st: &mut State<M>, msg: M) -> Option<Waker> {
         st.queue.push_back(msg);
-        let len = u32::try_from(st.queue.len()).unwrap_or(u32::MAX);
-        if len > st.peak_len {
-            st.peak_len = len;
-        }
         self.unpark_receiver(st)
     }
 
@@ -315,7 +312,7 @@ impl<M> Mailbox<M> {
         MailboxStats {
             len: st.queue.len(),
             capacity: (self.capacity != usize::MAX).then_some(self.capacity),
-            peak_len: st.peak_len as usize,
+            peak_len: st.peak_len(),
             overflowed: u64::from(st.overflowed),
             handled: 0,
         }
@@ -357,6 +354,7 @@ impl<M> Mailbox<M> {
             return Poll::Ready(Recv::Signal);
         }
         if !st.queue.is_empty() {
+            st.peak_len = st.peak_len();
             std::mem::swap(&mut st.queue, batch);
             // Drowsy (invariant 3); a closing mailbox wakes no one later.
             let closed = st.closed;
@@ -467,6 +465,7 @@ impl<M> Mailbox<M> {
         self.set_receiver(AWAKE);
         let senders = st.take_senders();
         self.signal_pending.store(false, Ordering::Relaxed);
+        st.peak_len = st.peak_len();
         let queued = std::mem::take(&mut st.queue);
         let signals = std::mem::take(&mut st.signals);
         drop(st);
@@ -476,6 +475,13 @@ impl<M> Mailbox<M> {
 }
 
 impl<M> State<M> {
+    /// The largest queue length seen. The queue only grows between batch
+    /// takes, so its length just before each take (and now) is all that
+    /// must be compared: senders pay nothing for the statistic.
+    fn peak_len(&self) -> usize {
+        self.peak_len.max(self.queue.len())
+    }
+
     /// Keeps the receiver's waker, cloning only when it changed.
     fn store_receiver(&mut self, waker: &Waker) {
         match &self.receiver {

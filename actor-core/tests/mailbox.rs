@@ -209,6 +209,22 @@ async fn unbounded_mailbox_never_reports_full() {
 }
 
 #[tokio::test]
+async fn the_peak_queue_length_outlives_the_batch_that_drained_it() {
+    let system = ActorSystem::new();
+    let (counter, open) = parked_counter(&system, 8).await;
+    for n in 0..5 {
+        counter.try_tell(CounterMsg::Add(n)).unwrap();
+    }
+    assert_eq!(counter.mailbox_stats().peak_len, 5, "counted while queued");
+    open.send(()).unwrap();
+    // The ask queues behind the five before the actor takes them.
+    let total = within("the total", counter.ask(CounterMsg::Get)).await;
+    assert_eq!(total.unwrap(), 10);
+    let stats = counter.mailbox_stats();
+    assert_eq!((stats.len, stats.peak_len), (0, 6), "kept once drained");
+}
+
+#[tokio::test]
 async fn zero_capacity_is_rejected_at_spawn() {
     let system = ActorSystem::new();
     let err = system

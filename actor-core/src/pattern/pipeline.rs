@@ -68,7 +68,7 @@ type Stopper = Box<dyn FnOnce() -> BoxFuture<()> + Send>;
 struct Env {
     system: ActorSystem,
     token: CancellationToken,
-    failure: Arc<std::sync::Mutex<Option<PipelineError>>>,
+    failure: Arc<parking_lot::Mutex<Option<PipelineError>>>,
 }
 
 /// What a stage does when its function returns `Err` for an item.
@@ -256,11 +256,7 @@ where
     }
 
     fn fail(&self, item: u64, error: String) {
-        let mut failure = self
-            .env
-            .failure
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut failure = self.env.failure.lock();
         failure.get_or_insert(PipelineError::Stage {
             stage: self.name.to_string(),
             item,
@@ -499,7 +495,7 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
         let env = Env {
             system: system.clone(),
             token: self.token.child_token(),
-            failure: Arc::new(std::sync::Mutex::new(None)),
+            failure: Arc::new(parking_lot::Mutex::new(None)),
         };
         let (out_tx, mut out_rx) = mpsc::channel::<(u64, Option<O>)>(self.capacity);
         let last: Next<O> = Arc::new(move |seq, value| {
@@ -580,12 +576,7 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
         for stop in stoppers.into_iter().rev() {
             stop().await;
         }
-        if let Some(error) = env
-            .failure
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-        {
+        if let Some(error) = env.failure.lock().take() {
             return Err(error);
         }
         if env.token.is_cancelled() {

@@ -38,7 +38,9 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::actor::{Actor, ActorId};
 use crate::actor_ref::ActorRef;
@@ -149,10 +151,8 @@ impl<M: Clone + Send + 'static> Topic<M> {
         report
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Subscriber<M>>>> {
-        self.subscribers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Vec<Arc<Subscriber<M>>>> {
+        self.subscribers.lock()
     }
 }
 
@@ -172,7 +172,7 @@ impl<M> Clone for Topic<M> {
 
 impl<M> fmt::Debug for Topic<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.subscribers.lock().map(|s| s.len()).unwrap_or_default();
+        let count = self.subscribers.lock().len();
         f.debug_struct("Topic")
             .field("subscribers", &count)
             .finish()
