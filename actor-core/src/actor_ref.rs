@@ -69,9 +69,7 @@ impl<A: Actor> ActorRef<A> {
 
     /// A snapshot of the mailbox's counters.
     pub fn mailbox_stats(&self) -> MailboxStats {
-        let mut stats = self.cell.mailbox.stats();
-        stats.handled = self.cell.core.handled();
-        stats
+        self.cell.mailbox.stats()
     }
 
     // ===== tell =====

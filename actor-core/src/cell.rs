@@ -19,7 +19,7 @@
 //!    races with spawn is never lost.
 
 use std::future::{Future, poll_fn};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::{Mutex, MutexGuard};
@@ -106,9 +106,12 @@ impl Drop for Hold {
     }
 }
 
+/// `repr(C)` keeps the mailbox, whose head holds everything a message
+/// touches, at the front of the allocation (see `Mailbox`).
+#[repr(C)]
 pub(crate) struct ActorCell<M> {
-    pub(crate) core: CellCore,
     pub(crate) mailbox: Mailbox<M>,
+    pub(crate) core: CellCore,
 }
 
 pub(crate) struct CellCore {
@@ -117,8 +120,6 @@ pub(crate) struct CellCore {
     pub(crate) system: Arc<SystemInner>,
     parent: Option<Arc<dyn ErasedCell>>,
     refs: AtomicUsize,
-    /// Messages handled, over every incarnation.
-    handled: AtomicU64,
     stop_reason: OnceLock<StopReason>,
     lifecycle: Mutex<Lifecycle>,
     abort: OnceLock<AbortHandle>,
@@ -167,7 +168,6 @@ impl<M: Send + 'static> ActorCell<M> {
                 system,
                 parent,
                 refs: AtomicUsize::new(0),
-                handled: AtomicU64::new(0),
                 stop_reason: OnceLock::new(),
                 lifecycle: Mutex::new(Lifecycle::default()),
                 abort: OnceLock::new(),
@@ -222,16 +222,6 @@ impl CellCore {
     ///
     /// Only the actor's own run loop counts, so a load and a store (no
     /// locked read-modify-write) lose nothing.
-    pub(crate) fn count_handled(&self) {
-        let handled = self.handled.load(Ordering::Relaxed);
-        self.handled.store(handled + 1, Ordering::Relaxed);
-    }
-
-    /// Messages handled so far, over every incarnation.
-    pub(crate) fn handled(&self) -> u64 {
-        self.handled.load(Ordering::Relaxed)
-    }
-
     pub(crate) fn is_alive(&self) -> bool {
         self.stop_reason.get().is_none()
     }

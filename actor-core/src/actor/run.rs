@@ -181,11 +181,11 @@ impl<A: Actor> Teardown<A> {
                         Either::Right(actor.on_child_exit(&mut self.ctx, *exit)),
                     ),
                 };
-                self.cell.core.count_handled();
+                self.cell.mailbox.count_handled();
                 let work = pin!(work);
                 hook(phase, &self.cell.core, work).await
             } else if let Some(msg) = self.batch.pop_front() {
-                self.cell.core.count_handled();
+                self.cell.mailbox.count_handled();
                 // Built where it is polled: the handler's future never moves.
                 let work = pin!(actor.handle(msg, &mut self.ctx));
                 hook(Phase::Handle, &self.cell.core, work).await
