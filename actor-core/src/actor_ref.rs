@@ -325,11 +325,14 @@ pub struct Tell<'a, M: Send + 'static> {
     wait: Option<Wait>,
 }
 
-/// The state of a tell that is waiting for room.
+/// The state of a tell that is waiting for room; small, since every `Tell`
+/// carries room for it.
 struct Wait {
     registered: SenderSlot,
-    /// This actor's wait on the target, in the wait-for graph.
-    _edge: Option<WaitEdge>,
+    /// This actor's wait on the target, in the wait-for graph. Boxed: only
+    /// a handler that waits for room has one, and that wait already
+    /// allocates its edge in the graph.
+    _edge: Option<Box<WaitEdge>>,
 }
 
 // The message is never pinned: `Tell` only moves it in and out of its slot.
@@ -354,7 +357,7 @@ impl<'a, M: Send + 'static> Tell<'a, M> {
             }
             Some(me) => match WaitEdge::register(me, target) {
                 (_, Some(cycle)) => return Some(admit_beyond_capacity(self.cell, msg, &cycle)),
-                (edge, None) => Some(edge),
+                (edge, None) => Some(Box::new(edge)),
             },
         };
         self.msg = Some(msg);

@@ -189,7 +189,9 @@ struct State<M> {
 }
 
 /// A waiting sender's place in the wait list: its epoch and index.
-pub(crate) type SenderSlot = Option<(u32, usize)>;
+/// Two `u32`s keep it small: it lives in every `Tell` future, which lives
+/// in every handler future that tells.
+pub(crate) type SenderSlot = Option<(u32, u32)>;
 
 impl<M> Mailbox<M> {
     pub(crate) fn new(config: MailboxConfig) -> Self {
@@ -513,12 +515,16 @@ impl<M> State<M> {
     fn register_sender(&mut self, waker: &Waker, registered: &mut SenderSlot) {
         match *registered {
             Some((epoch, index)) if epoch == self.sender_epoch => {
-                if !self.senders[index].will_wake(waker) {
-                    self.senders[index] = waker.clone();
+                let slot = &mut self.senders[index as usize];
+                if !slot.will_wake(waker) {
+                    *slot = waker.clone();
                 }
             }
             _ => {
-                *registered = Some((self.sender_epoch, self.senders.len()));
+                // More than `u32::MAX` senders waiting at once on one
+                // mailbox would exhaust memory long before this saturates.
+                let index = u32::try_from(self.senders.len()).unwrap_or(u32::MAX);
+                *registered = Some((self.sender_epoch, index));
                 self.senders.push(waker.clone());
             }
         }
