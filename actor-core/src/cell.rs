@@ -106,10 +106,13 @@ impl Drop for Hold {
     }
 }
 
-/// `repr(C)` keeps the mailbox, whose head holds everything a message
-/// touches, at the front of the allocation (see `Mailbox`).
+/// `repr(C)` keeps what every message touches at the front of the
+/// allocation: the id (read by every handler poll; the label in `core` has
+/// it too, a few cache lines further on) and the mailbox's head (see
+/// `Mailbox`).
 #[repr(C)]
 pub(crate) struct ActorCell<M> {
+    pub(crate) id: ActorId,
     pub(crate) mailbox: Mailbox<M>,
     pub(crate) core: CellCore,
 }
@@ -162,6 +165,7 @@ impl<M: Send + 'static> ActorCell<M> {
         supervised: bool,
     ) -> Self {
         ActorCell {
+            id: label.id(),
             core: CellCore {
                 label,
                 type_name,

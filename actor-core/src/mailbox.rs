@@ -172,6 +172,8 @@ pub(crate) struct Mailbox<M> {
 struct State<M> {
     queue: VecDeque<M>,
     receiver: Option<Waker>,
+    /// The largest queue length at a batch take; see `State::peak_len`.
+    peak_len: usize,
     closed: bool,
     dead: bool,
     /// Set at system shutdown: senders outside any actor are refused.
@@ -180,8 +182,6 @@ struct State<M> {
     senders: Vec<Waker>,
     /// Rare, so a plain `Vec` (taken from the front) keeps the state small.
     signals: Vec<Signal>,
-    /// The largest queue length at a batch take; see `State::peak_len`.
-    peak_len: usize,
     overflowed: u32,
     /// An emptied wait list kept for reuse: the two lists trade places, so
     /// waiting allocates nothing once both have grown to their working size.

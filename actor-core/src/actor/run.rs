@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use crate::actor::ChildExit;
-use crate::actor::{Actor, Failure, Phase, StopReason};
+use crate::actor::{Actor, ActorId, Failure, Phase, StopReason};
 use crate::cell::ErasedCell;
 use crate::cell::{ActorCell, CellCore};
 use crate::context::Context;
@@ -84,13 +84,20 @@ impl<A: Actor> Teardown<A> {
     /// in `finished`, then tears down by dropping `self`. Taking `self` by
     /// value makes this the actor task's only state machine level; dropping
     /// the future early (a kill) drops `self` all the same.
-    async fn live(mut self) {
-        loop {
-            let reason = self.serve().await;
-            self.wind_down(reason).await;
-            let reason = self.finished.take().expect("set by wind_down");
-            if !self.restarted(reason).await {
-                return;
+    ///
+    /// An `async move` block that uses the captured `self` in place, not an
+    /// `async fn`: an `async fn` keeps its argument twice (as captured and
+    /// as bound), which made every actor's task 128 bytes larger.
+    #[allow(clippy::manual_async_fn)]
+    fn live(mut self) -> impl Future<Output = ()> + Send {
+        async move {
+            loop {
+                let reason = self.serve().await;
+                self.wind_down(reason).await;
+                let reason = self.finished.take().expect("set by wind_down");
+                if !self.restarted(reason).await {
+                    return;
+                }
             }
         }
     }
@@ -105,7 +112,7 @@ impl<A: Actor> Teardown<A> {
         let stopped = {
             let actor = self.actor.as_mut().expect(PRESENT);
             let fut = pin!(actor.stopped(&mut self.ctx, &reason));
-            hook(Phase::Stopped, &self.cell.core, fut).await
+            hook(Phase::Stopped, &self.cell.id, &self.cell.core, fut).await
         };
         self.finished = Some(match stopped {
             Err(failure) if !reason.is_failure() => StopReason::Failed(failure),
@@ -156,7 +163,9 @@ impl<A: Actor> Teardown<A> {
         {
             let actor = self.actor.as_mut().expect(PRESENT);
             let started = pin!(actor.started(&mut self.ctx));
-            if let Err(failure) = hook(Phase::Started, &self.cell.core, started).await {
+            if let Err(failure) =
+                hook(Phase::Started, &self.cell.id, &self.cell.core, started).await
+            {
                 return StopReason::Failed(failure);
             }
         }
@@ -183,12 +192,12 @@ impl<A: Actor> Teardown<A> {
                 };
                 self.cell.mailbox.count_handled();
                 let work = pin!(work);
-                hook(phase, &self.cell.core, work).await
+                hook(phase, &self.cell.id, &self.cell.core, work).await
             } else if let Some(msg) = self.batch.pop_front() {
                 self.cell.mailbox.count_handled();
                 // Built where it is polled: the handler's future never moves.
                 let work = pin!(actor.handle(msg, &mut self.ctx));
-                hook(Phase::Handle, &self.cell.core, work).await
+                hook(Phase::Handle, &self.cell.id, &self.cell.core, work).await
             } else {
                 streak = 0;
                 let (cell, batch) = (&self.cell, &mut self.batch);
@@ -241,6 +250,7 @@ impl<A: Actor> Teardown<A> {
 /// `async fn`, so the loop's state holds one small closure per await.
 fn hook<'a, F>(
     phase: Phase,
+    id: &'a ActorId,
     core: &'a CellCore,
     mut fut: Pin<&'a mut F>,
 ) -> impl Future<Output = Result<(), Failure>> + 'a
@@ -251,7 +261,7 @@ where
     // they drop with the closure and their asks see the kill.
     let mut deferred = LazyVec::new();
     poll_fn(move |cx| {
-        let outcome = match poll_caught(phase, core, fut.as_mut(), cx, &mut deferred) {
+        let outcome = match poll_caught(phase, *id, fut.as_mut(), cx, &mut deferred) {
             Poll::Ready(outcome) => outcome,
             Poll::Pending => return Poll::Pending,
         };
@@ -275,7 +285,7 @@ where
 
 fn poll_caught<F>(
     phase: Phase,
-    core: &CellCore,
+    id: ActorId,
     fut: Pin<&mut F>,
     cx: &mut TaskContext<'_>,
     deferred: &mut LazyVec<Deferred>,
@@ -283,7 +293,7 @@ fn poll_caught<F>(
 where
     F: Future<Output = Result<(), BoxError>>,
 {
-    let polled = frame::in_handler(core.id(), deferred, || {
+    let polled = frame::in_handler(id, deferred, || {
         catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))
     });
     match polled {
