@@ -43,6 +43,14 @@ impl<T> LazyVec<T> {
         }
     }
 
+    /// Removes and returns the first element that `matches`, keeping the
+    /// order of the rest.
+    pub(crate) fn remove_first(&mut self, matches: impl FnMut(&T) -> bool) -> Option<T> {
+        let v = self.0.as_mut()?;
+        let at = v.iter().position(matches)?;
+        Some(v.remove(at))
+    }
+
     /// Takes every element out, leaving the vector empty.
     pub(crate) fn take(&mut self) -> Vec<T> {
         self.0.take().map(|v| *v).unwrap_or_default()
@@ -72,7 +80,10 @@ mod tests {
         v.append(&mut vec![2, 3]);
         v.retain(|x| *x != 2);
         assert_eq!(v.len(), 2);
-        assert_eq!(v.pop(), Some(3));
+        v.push(4);
+        assert_eq!(v.remove_first(|x| *x > 2), Some(3));
+        assert_eq!(v.remove_first(|x| *x > 9), None);
+        assert_eq!(v.pop(), Some(4));
         assert_eq!(v.take(), vec![1]);
         assert!(v.is_empty());
     }

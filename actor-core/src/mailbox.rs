@@ -43,6 +43,7 @@ use std::time::Duration;
 use crate::actor::{ChildExit, Terminated};
 use crate::error::{ConfigError, SendError, TrySendError};
 use crate::frame::current_actor;
+use crate::lazy_vec::LazyVec;
 
 /// The receiver is running, or has been woken (invariant 3).
 const AWAKE: u8 = 0;
@@ -180,8 +181,8 @@ struct State<M> {
     refuse_outside: bool,
     sender_epoch: u32,
     senders: Vec<Waker>,
-    /// Rare, so a plain `Vec` (taken from the front) keeps the state small.
-    signals: Vec<Signal>,
+    /// Rare, so one word until the first signal (taken from the front).
+    signals: LazyVec<Signal>,
     overflowed: u32,
     /// An emptied wait list kept for reuse: the two lists trade places, so
     /// waiting allocates nothing once both have grown to their working size.
@@ -203,7 +204,7 @@ impl<M> Mailbox<M> {
             closing: AtomicBool::new(false),
             state: Mutex::new(State {
                 queue: VecDeque::new(),
-                signals: Vec::new(),
+                signals: LazyVec::new(),
                 receiver: None,
                 senders: Vec::new(),
                 idle_senders: Vec::new(),
@@ -353,7 +354,7 @@ impl<M> Mailbox<M> {
     #[cold]
     fn take_pending_signal(&self) -> Option<Signal> {
         let mut st = self.lock();
-        let signal = (!st.signals.is_empty()).then(|| st.signals.remove(0));
+        let signal = st.signals.remove_first(|_| true);
         if st.signals.is_empty() {
             self.signal_pending.store(false, Ordering::Relaxed);
         }
@@ -435,18 +436,15 @@ impl<M> Mailbox<M> {
     /// comes; other signals stay queued for the next incarnation.
     pub(crate) fn poll_decision(&self, cx: &mut TaskContext<'_>) -> Poll<Decision> {
         let mut st = self.lock();
-        let at = st
+        let taken = st
             .signals
-            .iter()
-            .position(|s| matches!(s, Signal::Decision(_)));
-        if let Some(at) = at {
-            if let Signal::Decision(decision) = st.signals.remove(at) {
-                if st.signals.is_empty() {
-                    self.signal_pending.store(false, Ordering::Relaxed);
-                }
-                self.set_receiver(AWAKE);
-                return Poll::Ready(decision);
+            .remove_first(|s| matches!(s, Signal::Decision(_)));
+        if let Some(Signal::Decision(decision)) = taken {
+            if st.signals.is_empty() {
+                self.signal_pending.store(false, Ordering::Relaxed);
             }
+            self.set_receiver(AWAKE);
+            return Poll::Ready(decision);
         }
         st.store_receiver(cx.waker());
         self.set_receiver(ASLEEP);
@@ -489,7 +487,7 @@ impl<M> Mailbox<M> {
         self.signal_pending.store(false, Ordering::Relaxed);
         st.peak_len = st.peak_len();
         let queued = std::mem::take(&mut st.queue);
-        let signals = std::mem::take(&mut st.signals);
+        let signals = st.signals.take();
         drop(st);
         senders.into_iter().for_each(Waker::wake);
         (queued, signals)
