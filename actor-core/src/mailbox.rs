@@ -33,12 +33,12 @@
 //! 5. `signal_pending` mirrors `!signals.is_empty()`; it is written under the
 //!    lock and read without it as a cheap hint before each message.
 
-use parking_lot::{Mutex, MutexGuard};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::task::{Context as TaskContext, Poll, Waker};
-
 use std::time::Duration;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::actor::{ChildExit, Terminated};
 use crate::error::{ConfigError, SendError, TrySendError};
