@@ -369,35 +369,59 @@ impl<'a, M: Send + 'static> Tell<'a, M> {
     }
 }
 
+impl<M: Send + 'static> Tell<'_, M> {
+    /// The rare outcomes of the first push: closed, shutting down, or full
+    /// (then wait, unless the wait would close a cycle). Out of line, so
+    /// the push that finds room inlines into the handler that tells.
+    #[cold]
+    #[inline(never)]
+    fn refused(
+        &mut self,
+        refused: TrySendError<M>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Result<(), SendError<M>>> {
+        match refused {
+            TrySendError::Closed(msg) => Poll::Ready(Err(SendError::Closed(msg))),
+            TrySendError::ShuttingDown(msg) => Poll::Ready(Err(SendError::ShuttingDown(msg))),
+            TrySendError::Full(msg) => match self.start_waiting(msg) {
+                Some(done) => Poll::Ready(done),
+                None => self.poll_room(cx),
+            },
+        }
+    }
+
+    /// Pushes once there is room, registered to be woken until then.
+    #[inline(never)]
+    fn poll_room(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), SendError<M>>> {
+        let wait = self.wait.as_mut().expect("waiting");
+        let polled = self
+            .cell
+            .mailbox
+            .poll_push(cx, &mut self.msg, &mut wait.registered);
+        if polled.is_ready() {
+            self.wait = None;
+        }
+        polled
+    }
+}
+
 impl<M: Send + 'static> Future for Tell<'_, M> {
     type Output = Result<(), SendError<M>>;
 
+    // Always: a handler's state machine is large enough that the inliner
+    // declines on its own, and the call's prologue and epilogue cost more
+    // than the push that finds room.
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if this.wait.is_none() {
-            let msg = this.msg.take().expect("`Tell` polled after completion");
-            match try_push(this.cell, msg) {
-                Ok(()) => return Poll::Ready(Ok(())),
-                Err(TrySendError::Closed(msg)) => return Poll::Ready(Err(SendError::Closed(msg))),
-                Err(TrySendError::ShuttingDown(msg)) => {
-                    return Poll::Ready(Err(SendError::ShuttingDown(msg)));
-                }
-                Err(TrySendError::Full(msg)) => {
-                    if let Some(done) = this.start_waiting(msg) {
-                        return Poll::Ready(done);
-                    }
-                }
-            }
+        if this.wait.is_some() {
+            return this.poll_room(cx);
         }
-        let wait = this.wait.as_mut().expect("waiting");
-        let polled = this
-            .cell
-            .mailbox
-            .poll_push(cx, &mut this.msg, &mut wait.registered);
-        if polled.is_ready() {
-            this.wait = None;
+        let msg = this.msg.take().expect("`Tell` polled after completion");
+        match try_push(this.cell, msg) {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(refused) => this.refused(refused, cx),
         }
-        polled
     }
 }
 
