@@ -444,15 +444,15 @@ impl Supervisor {
 
     /// A child's incarnation ended and it waits for a decision.
     fn on_waiting_exit(&mut self, ctx: &mut Context<Self>, index: usize, exit: ChildExit) {
-        if let Some(group) = &mut self.group {
-            if group.stopping == Some(index) || group.members.contains(&index) {
-                self.slots[index].parked = Some(exit);
-                if group.stopping == Some(index) {
-                    group.stopping = None;
-                }
-                self.advance_group();
-                return;
+        if let Some(group) = &mut self.group
+            && (group.stopping == Some(index) || group.members.contains(&index))
+        {
+            self.slots[index].parked = Some(exit);
+            if group.stopping == Some(index) {
+                group.stopping = None;
             }
+            self.advance_group();
+            return;
         }
         let spec = &self.specs[index];
         if !spec.restart.restarts_after(exit.reason()) {
@@ -528,10 +528,11 @@ impl Supervisor {
             StopReason::Killed => self.specs[index].restart != Restart::Temporary,
             _ => false,
         };
-        if respawn && self.allow_restart(ctx, &label, reason) {
-            if let Err(err) = self.start(ctx, index) {
-                tracing::error!(supervisor = %ctx.label(), "respawning {label} failed: {err}");
-            }
+        if respawn
+            && self.allow_restart(ctx, &label, reason)
+            && let Err(err) = self.start(ctx, index)
+        {
+            tracing::error!(supervisor = %ctx.label(), "respawning {label} failed: {err}");
         }
     }
 

@@ -48,10 +48,10 @@ impl Actor for Flooder {
                     return Err(format!("expected {} got {seq}", self.expected_next).into());
                 }
                 self.expected_next += 1;
-                if self.expected_next == MESSAGES {
-                    if let Some(done) = self.done.take() {
-                        let _ = done.send(seq);
-                    }
+                if self.expected_next == MESSAGES
+                    && let Some(done) = self.done.take()
+                {
+                    let _ = done.send(seq);
                 }
             }
         }

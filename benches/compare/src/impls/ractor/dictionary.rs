@@ -186,11 +186,11 @@ impl Master {
         myself: &ActorRef<MasterMsg>,
         state: &mut MasterState,
     ) -> Result<(), ActorProcessingErr> {
-        if state.alive == 0 {
-            if let Some(totals) = state.totals.take() {
-                send_report(&mut state.report, totals)?;
-                myself.stop(None);
-            }
+        if state.alive == 0
+            && let Some(totals) = state.totals.take()
+        {
+            send_report(&mut state.report, totals)?;
+            myself.stop(None);
         }
         Ok(())
     }
