@@ -18,17 +18,31 @@
 //!    other's edge: every cycle is found by some member.
 //! 3. Reads clone what they need and release the shard guard before the next
 //!    lookup, so the search never holds two guards at once.
+//!
+//! Waits inside handlers are common (an actor asking another), so the common
+//! case stays cheap: an actor's targets sit inline (no allocation for up to
+//! two), ids hash by their own random bits, a search from an actor that waits
+//! on nobody allocates nothing, and removing an edge takes its shard lock
+//! once.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
 use dashmap::DashMap;
+use smallvec::SmallVec;
 
 use crate::actor::ActorId;
+use crate::system::IdHasher;
 
-/// Each waiting actor and the actors it waits on (several when a handler
-/// awaits more than one ask at once).
-static GRAPH: LazyLock<DashMap<ActorId, Vec<ActorId>>> = LazyLock::new(DashMap::new);
+/// The actors one actor waits on: usually one, several when a handler
+/// awaits more than one ask at once.
+type Targets = SmallVec<[ActorId; 2]>;
+
+/// Each waiting actor and the actors it waits on, hashed by the ids' own
+/// random bits (a keyed hash costs more than the rest of an edge).
+static GRAPH: LazyLock<DashMap<ActorId, Targets, BuildHasherDefault<IdHasher>>> =
+    LazyLock::new(DashMap::default);
 
 /// A registered wait of one actor on another; removed on drop.
 #[derive(Debug)]
@@ -55,24 +69,21 @@ impl WaitEdge {
 
 impl Drop for WaitEdge {
     fn drop(&mut self) {
-        let empty = match GRAPH.get_mut(&self.from) {
-            Some(mut targets) => {
-                if let Some(i) = targets.iter().position(|t| *t == self.to) {
-                    targets.swap_remove(i);
-                }
-                targets.is_empty()
+        GRAPH.remove_if_mut(&self.from, |_, targets| {
+            if let Some(i) = targets.iter().position(|t| *t == self.to) {
+                targets.swap_remove(i);
             }
-            None => false,
-        };
-        if empty {
-            GRAPH.remove_if(&self.from, |_, targets| targets.is_empty());
-        }
+            targets.is_empty()
+        });
     }
 }
 
 /// A path of waits from `start` to `goal`, as the nodes after `start` up to
 /// the one that waits on `goal`; `None` if there is none.
 fn find_path(start: ActorId, goal: ActorId) -> Option<Vec<ActorId>> {
+    if !GRAPH.contains_key(&start) {
+        return None;
+    }
     let mut parent: HashMap<ActorId, ActorId> = HashMap::new();
     let mut seen: HashSet<ActorId> = HashSet::from([start]);
     let mut stack = vec![start];

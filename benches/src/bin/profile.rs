@@ -2,7 +2,8 @@
 //!
 //! `profile WORKLOAD [N] [--threads T]`, where WORKLOAD is one of
 //! `tell-actor`, `tell-raw`, `tell-actor-unbounded`, `tell-raw-unbounded`,
-//! `ask-actor`, `ask-raw`, `spawn-actor`, `spawn-raw`, and `tell-macro`,
+//! `ask-actor`, `ask-nested` (the same asks made from inside a handler, so
+//! each carries an edge of the wait-for graph), `ask-raw`, `spawn-actor`, `spawn-raw`, and `tell-macro`,
 //! `ask-macro` (the summing actor written with the macros), `pool-actor`,
 //! `pool-raw` (8 workers over N jobs), `pipeline-actor`, `pipeline-raw`
 //! (three stages of two workers over N items). The runtime is
@@ -142,6 +143,35 @@ async fn ask_actor(n: u64) -> u64 {
     total
 }
 
+/// Runs `ask_actor`'s loop from inside a handler.
+struct Asker(actor_core::ActorRef<Summer>);
+
+impl Actor for Asker {
+    type Msg = (u64, Reply<u64>);
+
+    async fn handle(
+        &mut self,
+        (n, done): Self::Msg,
+        _: &mut Context<Self>,
+    ) -> Result<(), BoxError> {
+        let mut total = 0u64;
+        for i in 0..n {
+            self.0.tell(SumMsg::Add(i)).await?;
+            total = total.wrapping_add(self.0.ask(SumMsg::Get).await?);
+        }
+        done.send(total);
+        Ok(())
+    }
+}
+
+async fn ask_nested(n: u64) -> u64 {
+    let system = ActorSystem::new();
+    let summer = system.spawn(Summer(0)).unwrap();
+    let asker = system.spawn(Asker(summer)).unwrap();
+    let timeout = std::time::Duration::from_secs(3600);
+    asker.ask_timeout(|done| (n, done), timeout).await.unwrap()
+}
+
 async fn ask_raw(n: u64) -> u64 {
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(raw_summer(rx));
@@ -224,6 +254,7 @@ fn main() {
                 "pipeline-actor" => benches::pipeline_actor(&ActorSystem::new(), n).await,
                 "pipeline-raw" => benches::pipeline_raw(n).await,
                 "ask-macro" => ask_macro(n).await,
+                "ask-nested" => ask_nested(n).await,
                 "ask-raw" => ask_raw(n).await,
                 "spawn-actor" => spawn_actor(n).await,
                 "spawn-raw" => spawn_raw(n).await,
