@@ -3,10 +3,14 @@
 //! `profile WORKLOAD [N] [--threads T]`, where WORKLOAD is one of
 //! `tell-actor`, `tell-raw`, `tell-actor-unbounded`, `tell-raw-unbounded`,
 //! `ask-actor`, `ask-nested` (the same asks made from inside a handler, so
-//! each carries an edge of the wait-for graph), `ask-raw`, `spawn-actor`, `spawn-raw`, and `tell-macro`,
-//! `ask-macro` (the summing actor written with the macros), `pool-actor`,
+//! each carries an edge of the wait-for graph), `ask-raw`, `spawn-actor`,
+//! `spawn-raw`, and `tell-macro`, `ask-macro` (the summing actor written
+//! with the macros), `pool-actor`,
 //! `pool-raw` (8 workers over N jobs), `pipeline-actor`, `pipeline-raw`
-//! (three stages of two workers over N items). The runtime is
+//! (three stages of two workers over N items), `ring-actor`, `ring-raw` (a
+//! token passed N hops round a ring of `RING_ACTORS` members, default 100:
+//! Savina's ThreadRing without its exit wave; the checksum is the index of
+//! the member that got the last hop, N mod `RING_ACTORS`). The runtime is
 //! current-thread unless `--threads` names a worker count. Prints a checksum.
 
 use actor_core::{Actor, ActorSystem, BoxError, Context, MailboxConfig, Reply, SpawnOptions};
@@ -172,6 +176,103 @@ async fn ask_nested(n: u64) -> u64 {
     asker.ask_timeout(|done| (n, done), timeout).await.unwrap()
 }
 
+/// Ring members, as many as `RING_ACTORS` says (default 100).
+fn ring_actors() -> usize {
+    std::env::var("RING_ACTORS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+}
+
+/// A ring member: passes the token on, counting down; stops at zero.
+struct Hop {
+    index: u64,
+    next: Option<actor_core::ActorRef<Hop>>,
+    done: Option<oneshot::Sender<u64>>,
+}
+
+enum HopMsg {
+    Link(actor_core::ActorRef<Hop>, Option<oneshot::Sender<u64>>),
+    Token(u64),
+}
+
+impl Actor for Hop {
+    type Msg = HopMsg;
+
+    async fn handle(&mut self, msg: HopMsg, _: &mut Context<Self>) -> Result<(), BoxError> {
+        match msg {
+            HopMsg::Link(next, done) => (self.next, self.done) = (Some(next), done),
+            HopMsg::Token(0) => {
+                if let Some(done) = self.done.take() {
+                    let _ = done.send(self.index);
+                }
+                // Unlink so the ring's refs drop and every member stops.
+                self.next = None;
+            }
+            HopMsg::Token(k) => {
+                if let Some(next) = &self.next {
+                    next.tell(HopMsg::Token(k - 1)).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn ring_actor(n: u64) -> u64 {
+    let system = ActorSystem::new();
+    let members: Vec<_> = (0..ring_actors() as u64)
+        .map(|index| {
+            system
+                .spawn(Hop {
+                    index,
+                    next: None,
+                    done: None,
+                })
+                .unwrap()
+        })
+        .collect();
+    let (done, finished) = oneshot::channel();
+    let mut done = Some(done);
+    let last = (n as usize) % members.len();
+    for (i, member) in members.iter().enumerate() {
+        let next = members[(i + 1) % members.len()].clone();
+        let done = if i == last { done.take() } else { None };
+        member.tell(HopMsg::Link(next, done)).await.unwrap();
+    }
+    members[0].tell(HopMsg::Token(n)).await.unwrap();
+    finished.await.unwrap()
+}
+
+async fn ring_raw(n: u64) -> u64 {
+    let actors = ring_actors();
+    let (txs, rxs): (Vec<_>, Vec<_>) = (0..actors)
+        .map(|_| mpsc::unbounded_channel::<u64>())
+        .unzip();
+    let (done, finished) = oneshot::channel();
+    let mut done = Some(done);
+    let last = (n as usize) % actors;
+    for (i, mut rx) in rxs.into_iter().enumerate() {
+        let next = txs[(i + 1) % actors].clone();
+        let done = if i == last { done.take() } else { None };
+        tokio::spawn(async move {
+            let mut done = done;
+            while let Some(k) = rx.recv().await {
+                if k == 0 {
+                    if let Some(done) = done.take() {
+                        let _ = done.send(i as u64);
+                    }
+                    break;
+                }
+                let _ = next.send(k - 1);
+            }
+        });
+    }
+    let _ = txs[0].send(n);
+    drop(txs);
+    finished.await.unwrap()
+}
+
 async fn ask_raw(n: u64) -> u64 {
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(raw_summer(rx));
@@ -255,6 +356,8 @@ fn main() {
                 "pipeline-raw" => benches::pipeline_raw(n).await,
                 "ask-macro" => ask_macro(n).await,
                 "ask-nested" => ask_nested(n).await,
+                "ring-actor" => ring_actor(n).await,
+                "ring-raw" => ring_raw(n).await,
                 "ask-raw" => ask_raw(n).await,
                 "spawn-actor" => spawn_actor(n).await,
                 "spawn-raw" => spawn_raw(n).await,
