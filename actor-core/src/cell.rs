@@ -29,6 +29,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::actor::{ActorId, ActorLabel, StopReason, Terminated};
 use crate::mailbox::{Decision, Mailbox, MailboxConfig, Signal};
+use crate::strand::Slot;
 use crate::supervision::Shutdown;
 use crate::system::SystemInner;
 
@@ -116,6 +117,13 @@ pub(crate) struct ActorCell<M> {
     pub(crate) core: CellCore,
 }
 
+/// How an actor's run loop is killed: its own tokio task, or its slot on a
+/// strand.
+pub(crate) enum Abort {
+    Task(AbortHandle),
+    Strand(Arc<Slot>),
+}
+
 pub(crate) struct CellCore {
     label: ActorLabel,
     type_name: fn() -> &'static str,
@@ -124,7 +132,7 @@ pub(crate) struct CellCore {
     refs: AtomicUsize,
     stop_reason: OnceLock<StopReason>,
     lifecycle: Mutex<Lifecycle>,
-    abort: OnceLock<AbortHandle>,
+    abort: OnceLock<Abort>,
     kill_requested: AtomicBool,
     /// Set when the actor was stopped for good (see `ErasedCell::stop_final`).
     final_stop: AtomicBool,
@@ -269,7 +277,7 @@ impl CellCore {
 
     // ===== kill (invariant 4) =====
 
-    pub(crate) fn set_abort(&self, handle: AbortHandle) {
+    pub(crate) fn set_abort(&self, handle: Abort) {
         let _ = self.abort.set(handle);
         if self.kill_requested.load(Ordering::SeqCst) {
             self.abort_now();
@@ -286,8 +294,10 @@ impl CellCore {
     }
 
     fn abort_now(&self) {
-        if let Some(handle) = self.abort.get() {
-            handle.abort();
+        match self.abort.get() {
+            Some(Abort::Task(handle)) => handle.abort(),
+            Some(Abort::Strand(slot)) => slot.abort(),
+            None => {}
         }
     }
 

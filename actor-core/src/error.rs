@@ -208,6 +208,11 @@ pub enum SpawnError {
     /// The spawn options were invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The strand in the spawn options runs on another actor system.
+    #[error(
+        "the strand belongs to another actor system; create one on this system with `Strand::new`"
+    )]
+    ForeignStrand,
 }
 
 /// A registry lookup by name failed.

@@ -74,6 +74,16 @@
 //!   registry, it no longer counts in `live_actors`, and every watcher has
 //!   been sent its notice.
 //!
+//! # Placement
+//!
+//! - An actor spawned without a strand is a tokio task of its own, run on
+//!   any worker. Actors spawned on one [`Strand`](crate::Strand) are polled
+//!   by one tokio task: no two of them run at the same time, a message
+//!   between two of them wakes no other thread, and the strand yields to
+//!   tokio after [`Strand::TURN`](crate::Strand::TURN) of running. Every
+//!   other guarantee on this page holds on a strand as off it (a kill, a
+//!   panic and a failure end only the actor concerned).
+//!
 //! # Asks
 //!
 //! - An ask is answered at most once. A reply dropped unanswered fails the

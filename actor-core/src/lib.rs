@@ -96,6 +96,7 @@ mod lazy_vec;
 mod mailbox;
 pub mod pattern;
 mod reply;
+mod strand;
 pub mod supervision;
 mod system;
 
@@ -109,6 +110,7 @@ pub use context::{Context, TaskHandle};
 pub use error::BoxError;
 pub use mailbox::{MailboxConfig, MailboxStats};
 pub use reply::Reply;
+pub use strand::Strand;
 pub use system::{
     ActorSystem, ActorSystemBuilder, DeadLetter, ShutdownReport, SpawnOptions, SystemConfig,
 };

@@ -10,11 +10,13 @@
 //!    runs under it. The one waker woken under it is the receiver's, by
 //!    reference: that saves the clone and the drop of a reference, two
 //!    locked instructions per wake-up. It is safe because the receiver is
-//!    always the actor's own tokio task (actors are spawned only on their
-//!    system's runtime, and only the run loop parks here): tokio's wake
-//!    runs no user code and never calls back into a mailbox, and a wake by
-//!    reference cannot drop the task's last reference (the stored waker is
-//!    one), so no teardown, which takes this lock, can run inside it.
+//!    always the actor's own tokio task or its slot on a strand (actors are
+//!    spawned only on their system's runtime or a strand of it, and only
+//!    the run loop parks here): neither wake runs user code or calls back
+//!    into a mailbox (a slot's takes only the strand's lock, after this
+//!    one), and a wake by reference cannot drop the last reference (the
+//!    stored waker is one), so no teardown, which takes this lock, can run
+//!    inside it.
 //! 2. The actor takes the whole queue in one swap (its *batch*), so it locks
 //!    once per batch, not once per message. Capacity bounds the queue that
 //!    senders fill; at most `2 × capacity` messages exist at once (a full

@@ -15,10 +15,11 @@ use tracing::Instrument;
 
 use crate::actor::{Actor, ActorId, ActorLabel, run::run};
 use crate::actor_ref::ActorRef;
-use crate::cell::{ActorCell, CellCore, ErasedCell};
+use crate::cell::{Abort, ActorCell, CellCore, ErasedCell};
 use crate::context::Context;
 use crate::error::{ConfigError, LookupError, SpawnError};
 use crate::mailbox::MailboxConfig;
+use crate::strand::Strand;
 
 mod dead_letters;
 mod registry;
@@ -145,6 +146,7 @@ impl ActorSystemBuilder {
 pub struct SpawnOptions {
     name: Option<String>,
     mailbox: Option<MailboxConfig>,
+    strand: Option<Strand>,
 }
 
 impl SpawnOptions {
@@ -162,6 +164,13 @@ impl SpawnOptions {
     /// This actor's mailbox, overriding its type's and the system default.
     pub fn mailbox(mut self, mailbox: MailboxConfig) -> Self {
         self.mailbox = Some(mailbox);
+        self
+    }
+
+    /// Runs the actor on `strand`, in the strand's task with its other
+    /// actors, instead of in a tokio task of its own.
+    pub fn strand(mut self, strand: &Strand) -> Self {
+        self.strand = Some(strand.clone());
         self
     }
 }
@@ -273,6 +282,11 @@ impl ActorSystem {
             .or(A::MAILBOX)
             .unwrap_or(inner.config.default_mailbox);
         mailbox.validate()?;
+        if let Some(strand) = &options.strand
+            && !strand.belongs_to(inner)
+        {
+            return Err(SpawnError::ForeignStrand);
+        }
         let name: Option<Arc<str>> = match options.name {
             Some(name) => Some(name.into()),
             None => A::NAME.map(Into::into),
@@ -305,12 +319,17 @@ impl ActorSystem {
         let ctx = Context::new(cell.clone());
         let running = run(actor, ctx, factory);
         // A span nobody records costs a check per poll and 40 bytes per actor.
-        let task = if span.is_disabled() {
-            inner.runtime.spawn(running)
-        } else {
-            inner.runtime.spawn(running.instrument(span))
+        let abort = match (options.strand, span.is_disabled()) {
+            (None, true) => Abort::Task(inner.runtime.spawn(running).abort_handle()),
+            (None, false) => {
+                Abort::Task(inner.runtime.spawn(running.instrument(span)).abort_handle())
+            }
+            (Some(strand), true) => Abort::Strand(strand.spawn(Box::pin(running))),
+            (Some(strand), false) => {
+                Abort::Strand(strand.spawn(Box::pin(running.instrument(span))))
+            }
         };
-        cell.core.set_abort(task.abort_handle());
+        cell.core.set_abort(abort);
         Ok(actor_ref)
     }
 

@@ -7,6 +7,8 @@ use std::time::Duration;
 use actor_core::{Actor, ActorRef, BoxError, Context, Reply};
 use tokio::sync::oneshot;
 
+pub mod ring;
+
 /// How long any single wait in a test may take before the test fails.
 pub const BOUND: Duration = Duration::from_secs(10);
 

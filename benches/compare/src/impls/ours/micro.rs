@@ -2,7 +2,9 @@
 
 use std::time::Instant;
 
-use actor_core::{Actor, ActorRef, ActorSystem, Context, MailboxConfig, SpawnOptions, handlers};
+use actor_core::{
+    Actor, ActorRef, ActorSystem, Context, MailboxConfig, SpawnOptions, Strand, handlers,
+};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::check::Check;
@@ -213,9 +215,13 @@ impl Member {
     }
 }
 
+/// The ring is one chain of hand-offs, one member runnable at a time: its
+/// members share one strand, so no hop wakes another thread (the actix
+/// version puts them on one arbiter alike).
 pub(super) async fn ring(system: ActorSystem, actors: usize, hops: u64) -> Pass {
     let started = Instant::now();
     let (report, mut reports) = mpsc::unbounded_channel();
+    let strand = Strand::new(&system);
     let members: Vec<_> = (0..actors)
         .map(|index| {
             let member = Member {
@@ -225,7 +231,10 @@ pub(super) async fn ring(system: ActorSystem, actors: usize, hops: u64) -> Pass 
                 tally: MemberTally::default(),
                 report: report.clone(),
             };
-            system.spawn(member).expect("spawn a ring member")
+            let place = SpawnOptions::new().strand(&strand);
+            system
+                .spawn_with(member, place)
+                .expect("spawn a ring member")
         })
         .collect();
     drop(report);

@@ -1,0 +1,434 @@
+//! [`Strand`]: actors that share one tokio task, so that a message from one
+//! of them to another never wakes a second thread.
+//!
+//! Every actor is normally a tokio task of its own, and the multi-thread
+//! scheduler is free to run it on any worker. That spreads parallel work over
+//! every core, but a *chain* of actors (a token passed round a ring, a
+//! request handed down a line of stages) pays for it: tokio runs a task woken
+//! from another task's poll next on the same worker only a few times in a
+//! row, then queues it where the parked worker is woken to steal it, and the
+//! chain hops threads every few messages. Actors spawned on one strand are
+//! polled by one task, one at a time, in the order they were woken: a message
+//! between two of them is a push onto the strand's ready list, and the chain
+//! stays on whichever worker runs the strand. The strand yields to tokio
+//! once it has run for [`Strand::TURN`], or sooner when tokio's cooperative
+//! budget runs out, so it cannot starve the other tasks of its worker.
+//!
+//! Which to pick: a strand for actors that mostly talk to each other one at a
+//! time; plain spawns for actors whose work should run in parallel. A handler
+//! that blocks its thread stalls every actor of its strand.
+//!
+//! # Invariants
+//!
+//! 1. An actor's future is owned by the strand's task (its table) and is
+//!    polled and dropped only there, or by the spawner when the strand has
+//!    already ended, as tokio does with a spawn on a runtime that is gone.
+//! 2. [`State`] is behind one lock, taken to spawn, to wake a slot, to drop a
+//!    handle and once per round of the task. No user code runs and no other
+//!    lock is taken under it; the task's waker is woken under it by
+//!    reference, which runs tokio's code only. Mailboxes wake slots under
+//!    their own lock, so the order is mailbox, then strand.
+//! 3. A slot is on the ready list at most once between two of its polls:
+//!    `queued` is set by the wake that queues it and cleared just before it
+//!    is polled, so a wake during the poll queues it again.
+//! 4. `running` is true from the task's taking a round of ready slots until
+//!    it finds the list empty, under the lock, and sleeps; a wake meanwhile
+//!    only queues, and the task sees it before it sleeps. A task that yields
+//!    keeps `running`, since it is sure to be polled again.
+//! 5. Once `closed` (the task ended or was dropped) wakes do nothing and
+//!    spawns drop their future at once, so no slot waits on a list nobody
+//!    reads. The ready list holds indices, not slots, so no cycle keeps a
+//!    strand's state alive.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::mem;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+use crate::system::{ActorSystem, SystemInner};
+
+/// Actor polls between two looks at the clock: a look costs about as much
+/// as a fifth of a poll, and a heavy handler overruns the turn by at most
+/// this many polls.
+const CLOCK_EVERY: u32 = 16;
+
+/// An actor's run loop, boxed so that actors of every type share a table.
+type ActorFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A group of actors run by one tokio task, one at a time.
+///
+/// Spawn an actor on it with [`SpawnOptions::strand`]. The strand's task
+/// lives while a handle to it or an actor on it does. Cheap to clone: clones
+/// name the same strand.
+///
+/// [`SpawnOptions::strand`]: crate::SpawnOptions::strand
+///
+/// # Examples
+///
+/// A token passed round a ring of three actors on one strand:
+///
+/// ```
+/// use actor_core::prelude::*;
+/// use actor_core::{SpawnOptions, Strand};
+///
+/// struct Member {
+///     next: Option<ActorRef<Member>>,
+///     done: Option<tokio::sync::oneshot::Sender<()>>,
+/// }
+///
+/// impl Actor for Member {
+///     type Msg = u32;
+///
+///     async fn handle(&mut self, hops: u32, _: &mut Context<Self>) -> Result<(), BoxError> {
+///         match (&self.next, hops) {
+///             (Some(next), 1..) => next.tell(hops - 1).await?,
+///             _ => {
+///                 if let Some(done) = self.done.take() {
+///                     let _ = done.send(());
+///                 }
+///             }
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let system = ActorSystem::new();
+/// let strand = Strand::new(&system);
+/// let (done, finished) = tokio::sync::oneshot::channel();
+/// let on_strand = || SpawnOptions::new().strand(&strand);
+/// let last = system.spawn_with(Member { next: None, done: Some(done) }, on_strand())?;
+/// let middle = system.spawn_with(Member { next: Some(last), done: None }, on_strand())?;
+/// let first = system.spawn_with(Member { next: Some(middle), done: None }, on_strand())?;
+/// first.tell(2).await?;
+/// finished.await?;
+/// # system.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+pub struct Strand {
+    shared: Arc<Shared>,
+}
+
+impl Strand {
+    /// How long a strand's task runs actors before it yields to tokio: half
+    /// a millisecond, the task quota of Seastar's reactor. Each yield costs
+    /// the strand's worker a wake-up of a parked one (tokio's search for
+    /// work), and a task woken from the strand waits in the worker's
+    /// next-task slot, which no other worker steals, until the turn ends.
+    pub const TURN: Duration = Duration::from_micros(500);
+
+    /// Starts a strand's task on `system`'s runtime.
+    pub fn new(system: &ActorSystem) -> Strand {
+        let shared = Arc::new(Shared {
+            system: Arc::downgrade(&system.inner),
+            state: Mutex::new(State {
+                handles: 1,
+                ..State::default()
+            }),
+        });
+        system.inner.runtime().spawn(Round {
+            shared: shared.clone(),
+            table: Vec::new(),
+            live: 0,
+            batch: VecDeque::new(),
+            freed: Vec::new(),
+        });
+        Strand { shared }
+    }
+
+    /// Whether this strand's task runs on the system behind `system`.
+    pub(crate) fn belongs_to(&self, system: &Arc<SystemInner>) -> bool {
+        std::ptr::eq(self.shared.system.as_ptr(), Arc::as_ptr(system))
+    }
+
+    /// Hands `future` to the strand's task; the returned slot aborts it.
+    pub(crate) fn spawn(&self, future: ActorFuture) -> Arc<Slot> {
+        let mut state = self.shared.state.lock();
+        let index = state.free.pop().unwrap_or_else(|| {
+            state.next_index += 1;
+            state.next_index - 1
+        });
+        let slot = Arc::new(Slot {
+            shared: self.shared.clone(),
+            index,
+            queued: AtomicBool::new(true),
+            aborted: AtomicBool::new(false),
+        });
+        if state.closed {
+            state.free.push(index);
+            drop(state);
+            drop(future);
+            return slot;
+        }
+        state.incoming.push((slot.clone(), future));
+        state.ready.push_back(index);
+        state.wake_task();
+        slot
+    }
+}
+
+impl Clone for Strand {
+    fn clone(&self) -> Self {
+        self.shared.state.lock().handles += 1;
+        Strand {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl Drop for Strand {
+    fn drop(&mut self) {
+        let mut state = self.shared.state.lock();
+        state.handles -= 1;
+        if state.handles == 0 {
+            // The task may be asleep with no actors left: let it end.
+            state.wake_task();
+        }
+    }
+}
+
+impl fmt::Debug for Strand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.shared.state.lock();
+        f.debug_struct("Strand")
+            .field("ready", &state.ready.len())
+            .field("closed", &state.closed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a strand's handles, slots and task share.
+struct Shared {
+    /// The system the task runs on, to refuse foreign spawns. Weak, yet it
+    /// keeps the address from being reused by another system.
+    system: Weak<SystemInner>,
+    state: Mutex<State>,
+}
+
+/// Everything behind the strand's lock (invariant 2).
+#[derive(Default)]
+struct State {
+    /// Indices of slots to poll, each at most once (invariant 3).
+    ready: VecDeque<u32>,
+    /// Actors spawned since the task last took a round.
+    incoming: Vec<(Arc<Slot>, ActorFuture)>,
+    /// Table indices given back by finished actors.
+    free: Vec<u32>,
+    next_index: u32,
+    handles: usize,
+    /// The task is taking a round and will look again before it sleeps.
+    running: bool,
+    closed: bool,
+    waker: Option<Waker>,
+}
+
+impl State {
+    /// Wakes the task unless it will look at the ready list anyway.
+    fn wake_task(&mut self) {
+        if !self.running
+            && let Some(waker) = &self.waker
+        {
+            waker.wake_by_ref();
+        }
+    }
+}
+
+/// One actor's place on a strand: its waker and its abort switch.
+pub(crate) struct Slot {
+    shared: Arc<Shared>,
+    index: u32,
+    queued: AtomicBool,
+    aborted: AtomicBool,
+}
+
+impl Slot {
+    /// Drops the actor's future at the task's next round, which tears the
+    /// actor down as a kill does.
+    pub(crate) fn abort(self: &Arc<Self>) {
+        // Release: the task's Acquire load of the flag, after it takes the
+        // slot from the ready list, sees it.
+        self.aborted.store(true, Ordering::Release);
+        self.wake_by_ref();
+    }
+}
+
+impl Wake for Slot {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // AcqRel: pairs with the task's clearing swap (invariant 3), so a
+        // wake that finds the slot queued is seen by the poll that follows.
+        if self.queued.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let mut state = self.shared.state.lock();
+        if state.closed {
+            return;
+        }
+        state.ready.push_back(self.index);
+        state.wake_task();
+    }
+}
+
+/// One actor in the task's table.
+struct Entry {
+    slot: Arc<Slot>,
+    waker: Waker,
+    future: ActorFuture,
+}
+
+/// The strand's task: takes rounds of ready slots and polls each.
+struct Round {
+    shared: Arc<Shared>,
+    table: Vec<Option<Entry>>,
+    live: usize,
+    /// Ready slots taken from the list, not yet polled.
+    batch: VecDeque<u32>,
+    /// Indices freed during this round, given back with the next lock.
+    freed: Vec<u32>,
+}
+
+impl Future for Round {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        let this = &mut *self;
+        let started = Instant::now();
+        let mut polls = 0_u32;
+        loop {
+            if this.batch.is_empty() {
+                match this.take_round(cx) {
+                    Took::Some => {}
+                    Took::None => return Poll::Pending,
+                    Took::End => return Poll::Ready(()),
+                }
+            }
+            while let Some(index) = this.batch.pop_front() {
+                this.poll_slot(index);
+                polls = polls.wrapping_add(1);
+                let turn_over =
+                    polls.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= Strand::TURN;
+                if turn_over || !tokio::task::coop::has_budget_remaining() {
+                    // Deferred, not woken: tokio polls the strand again
+                    // before its worker parks, without waking another.
+                    let _ = pin!(tokio::task::yield_now()).poll(cx);
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+/// What the task found on the ready list.
+enum Took {
+    /// A round of slots, now in `batch`.
+    Some,
+    /// Nothing: the task sleeps until a wake.
+    None,
+    /// Nothing, and nothing can come: no actor and no handle is left.
+    End,
+}
+
+impl Round {
+    /// Takes the ready list into `batch`, or registers to be woken.
+    fn take_round(&mut self, cx: &mut TaskContext<'_>) -> Took {
+        let mut state = self.shared.state.lock();
+        state.free.append(&mut self.freed);
+        for (slot, future) in mem::take(&mut state.incoming) {
+            admit(&mut self.table, slot, future);
+            self.live += 1;
+        }
+        if !state.ready.is_empty() {
+            state.running = true;
+            mem::swap(&mut state.ready, &mut self.batch);
+            return Took::Some;
+        }
+        state.running = false;
+        if self.live == 0 && state.handles == 0 {
+            state.closed = true;
+            return Took::End;
+        }
+        if !state
+            .waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            state.waker = Some(cx.waker().clone());
+        }
+        Took::None
+    }
+
+    fn poll_slot(&mut self, index: u32) {
+        let Some(Some(entry)) = self.table.get_mut(index as usize) else {
+            return;
+        };
+        // AcqRel: pairs with the wakers' swap (invariant 3).
+        entry.slot.queued.swap(false, Ordering::AcqRel);
+        // Acquire: pairs with `Slot::abort`.
+        let finished = entry.slot.aborted.load(Ordering::Acquire) || {
+            let mut cx = TaskContext::from_waker(&entry.waker);
+            let poll = catch_unwind(AssertUnwindSafe(|| entry.future.as_mut().poll(&mut cx)));
+            // A panic here escaped the run loop's own catching: the actor's
+            // future is spent, as tokio treats a task that panicked.
+            !matches!(poll, Ok(Poll::Pending))
+        };
+        if finished {
+            let entry = self.table[index as usize].take();
+            self.live -= 1;
+            self.freed.push(index);
+            drop_caught(entry);
+        }
+    }
+}
+
+impl Drop for Round {
+    fn drop(&mut self) {
+        let incoming = {
+            let mut state = self.shared.state.lock();
+            state.closed = true;
+            state.ready.clear();
+            mem::take(&mut state.incoming)
+        };
+        // Outside the lock: teardowns wake other slots, which take it.
+        for (_, future) in incoming {
+            drop_caught(future);
+        }
+        for entry in self.table.drain(..) {
+            drop_caught(entry);
+        }
+    }
+}
+
+/// Puts a newly spawned actor in the task's table.
+fn admit(table: &mut Vec<Option<Entry>>, slot: Arc<Slot>, future: ActorFuture) {
+    let index = slot.index as usize;
+    if table.len() <= index {
+        table.resize_with(index + 1, || None);
+    }
+    let waker = Waker::from(slot.clone());
+    table[index] = Some(Entry {
+        slot,
+        waker,
+        future,
+    });
+}
+
+/// Drops an actor's future, catching a panic of its teardown so that the
+/// strand's other actors are still run and torn down.
+fn drop_caught<T>(value: T) {
+    if catch_unwind(AssertUnwindSafe(|| drop(value))).is_err() {
+        tracing::error!("an actor's teardown panicked on its strand");
+    }
+}
