@@ -30,11 +30,12 @@
 //!    their own lock, so the order is mailbox, then strand.
 //! 3. A slot is on the ready list at most once between two of its polls:
 //!    `queued` is set by the wake that queues it and cleared just before it
-//!    is polled, so a wake during the poll queues it again.
+//!    is polled, so a wake during the poll queues it again. A finished
+//!    slot's flag stays set, so its late wakes never queue an index that a
+//!    newer actor may hold.
 //! 4. `running` is true from the task's taking a round of ready slots until
-//!    it finds the list empty, under the lock, and sleeps; a wake meanwhile
-//!    only queues, and the task sees it before it sleeps. A task that yields
-//!    keeps `running`, since it is sure to be polled again.
+//!    it finds the list empty, under the lock, and sleeps, or yields; a wake
+//!    meanwhile only queues, and the task sees it before it sleeps.
 //! 5. Once `closed` (the task ended or was dropped) wakes do nothing and
 //!    spawns drop their future at once, so no slot waits on a list nobody
 //!    reads. The ready list holds indices, not slots, so no cycle keeps a
@@ -233,6 +234,22 @@ struct State {
 }
 
 impl State {
+    /// Keeps `waker` to wake the task with.
+    fn register(&mut self, waker: &Waker) {
+        if !self.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            self.waker = Some(waker.clone());
+        }
+    }
+
+    /// Marks the strand ended, letting go of what only a live task needs.
+    fn close(&mut self) {
+        self.closed = true;
+        self.running = false;
+        self.waker = None;
+        self.ready = VecDeque::new();
+        self.free = Vec::new();
+    }
+
     /// Wakes the task unless it will look at the ready list anyway.
     fn wake_task(&mut self) {
         if !self.running
@@ -321,9 +338,7 @@ impl Future for Round {
                 let turn_over =
                     polls.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= Strand::TURN;
                 if turn_over || !tokio::task::coop::has_budget_remaining() {
-                    // Deferred, not woken: tokio polls the strand again
-                    // before its worker parks, without waking another.
-                    let _ = pin!(tokio::task::yield_now()).poll(cx);
+                    this.yield_turn(cx);
                     return Poll::Pending;
                 }
             }
@@ -357,17 +372,32 @@ impl Round {
         }
         state.running = false;
         if self.live == 0 && state.handles == 0 {
-            state.closed = true;
+            state.close();
             return Took::End;
         }
-        if !state
-            .waker
-            .as_ref()
-            .is_some_and(|w| w.will_wake(cx.waker()))
-        {
-            state.waker = Some(cx.waker().clone());
+        if self.live == 0 {
+            // Empty: give back the room of the largest population. Indices
+            // still in wakers' hands belong to finished slots, whose wakes
+            // do nothing (`poll_slot`).
+            self.table = Vec::new();
+            state.free = Vec::new();
+            state.next_index = 0;
         }
+        state.register(cx.waker());
         Took::None
+    }
+
+    /// Ends a turn with slots still ready. The wake-up is deferred, not
+    /// made: tokio polls the strand again before its worker parks, without
+    /// waking another worker. Wakes meanwhile reach tokio again (`running`
+    /// is cleared), so a worker held up by a long task of its own cannot
+    /// hold the strand up too.
+    fn yield_turn(&mut self, cx: &mut TaskContext<'_>) {
+        let mut state = self.shared.state.lock();
+        state.running = false;
+        state.register(cx.waker());
+        drop(state);
+        let _ = pin!(tokio::task::yield_now()).poll(cx);
     }
 
     fn poll_slot(&mut self, index: u32) {
@@ -379,12 +409,22 @@ impl Round {
         // Acquire: pairs with `Slot::abort`.
         let finished = entry.slot.aborted.load(Ordering::Acquire) || {
             let mut cx = TaskContext::from_waker(&entry.waker);
-            let poll = catch_unwind(AssertUnwindSafe(|| entry.future.as_mut().poll(&mut cx)));
-            // A panic here escaped the run loop's own catching: the actor's
-            // future is spent, as tokio treats a task that panicked.
-            !matches!(poll, Ok(Poll::Pending))
+            match catch_unwind(AssertUnwindSafe(|| entry.future.as_mut().poll(&mut cx))) {
+                Ok(poll) => poll.is_ready(),
+                Err(payload) => {
+                    // It escaped the run loop's own catching: the actor's
+                    // future is spent, as tokio treats a task that panicked.
+                    tracing::error!("an actor's task panicked on its strand");
+                    drop_caught(payload);
+                    true
+                }
+            }
         };
         if finished {
+            // Queued for good: a late wake of this slot (a kill after the
+            // stop, a waker left in another actor's list) must not queue
+            // the index, which another actor may get.
+            entry.slot.queued.store(true, Ordering::Relaxed);
             let entry = self.table[index as usize].take();
             self.live -= 1;
             self.freed.push(index);
@@ -397,8 +437,7 @@ impl Drop for Round {
     fn drop(&mut self) {
         let incoming = {
             let mut state = self.shared.state.lock();
-            state.closed = true;
-            state.ready.clear();
+            state.close();
             mem::take(&mut state.incoming)
         };
         // Outside the lock: teardowns wake other slots, which take it.
@@ -429,6 +468,6 @@ fn admit(table: &mut Vec<Option<Entry>>, slot: Arc<Slot>, future: ActorFuture) {
 /// strand's other actors are still run and torn down.
 fn drop_caught<T>(value: T) {
     if catch_unwind(AssertUnwindSafe(|| drop(value))).is_err() {
-        tracing::error!("an actor's teardown panicked on its strand");
+        tracing::error!("dropping an actor's task panicked on its strand");
     }
 }

@@ -217,6 +217,28 @@ async fn a_strand_ends_when_its_handles_and_actors_are_gone() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emptied_strand_takes_new_actors() {
+    // A strand that runs empty gives its table back and starts its indices
+    // again; the killed actors' late wake-ups must not reach the new ones.
+    let system = ActorSystem::new();
+    let strand = Strand::new(&system);
+    for round in 1..=3 {
+        let counters: Vec<_> = (0..8)
+            .map(|_| system.spawn_with(Counter::default(), on(&strand)).unwrap())
+            .collect();
+        for counter in &counters {
+            still_counts(counter, round).await;
+            counter.kill();
+            counter.kill();
+        }
+        for counter in &counters {
+            within("the kill", counter.wait_for_stop()).await;
+        }
+    }
+    assert_eq!(system.live_actors(), 0);
+}
+
 #[tokio::test]
 async fn a_spawn_on_another_systems_strand_is_refused() {
     let strand = Strand::new(&ActorSystem::new());
