@@ -33,7 +33,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -166,7 +166,12 @@ impl AskTimer {
         timeout: Duration,
         killed: impl Fn() -> bool,
     ) -> Poll<Result<R, AskError>> {
-        if let Poll::Ready(received) = Pin::new(rx).poll(cx) {
+        // Taken outside tokio's cooperative budget, as messages are (the
+        // mailbox spends none): an asker spending one unit per answer would
+        // end its strand's turn every 128 answers, and each end costs the
+        // worker a search for work and a wake-up of a parked one.
+        let reply = pin!(tokio::task::coop::unconstrained(&mut *rx)).poll(cx);
+        if let Poll::Ready(received) = reply {
             return Poll::Ready(answer(target, received, killed));
         }
         self.poll_expired(cx)

@@ -191,6 +191,21 @@ impl fmt::Display for CyclePath<'_> {
     }
 }
 
+// ===== StrandTaskError =====
+
+/// A task spawned on a [`Strand`](crate::Strand) gave no output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StrandTaskError {
+    /// The task panicked; the panic was logged and went no further.
+    #[error("the task on the strand panicked; see the log for its message")]
+    Panicked,
+    /// The task was aborted, or its strand's runtime shut down before it
+    /// finished.
+    #[error("the task on the strand was aborted or its runtime shut down before it finished")]
+    Cancelled,
+}
+
 // ===== SpawnError, LookupError, ConfigError =====
 
 /// An actor could not be spawned.

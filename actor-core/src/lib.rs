@@ -110,7 +110,7 @@ pub use context::{Context, TaskHandle};
 pub use error::BoxError;
 pub use mailbox::{MailboxConfig, MailboxStats};
 pub use reply::Reply;
-pub use strand::Strand;
+pub use strand::{Strand, StrandTask};
 pub use system::{
     ActorSystem, ActorSystemBuilder, DeadLetter, ShutdownReport, SpawnOptions, SystemConfig,
 };

@@ -43,7 +43,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::mem;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
@@ -53,7 +53,9 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
+use tokio::sync::oneshot;
 
+use crate::error::StrandTaskError;
 use crate::system::{ActorSystem, SystemInner};
 
 /// Actor polls between two looks at the clock: a look costs about as much
@@ -152,8 +154,55 @@ impl Strand {
         std::ptr::eq(self.shared.system.as_ptr(), Arc::as_ptr(system))
     }
 
-    /// Hands `future` to the strand's task; the returned slot aborts it.
-    pub(crate) fn spawn(&self, future: ActorFuture) -> Arc<Slot> {
+    /// Runs `future` on the strand, beside its actors, as tokio's `spawn`
+    /// runs one on the runtime: a task that mostly talks to the strand's
+    /// actors (a driver asking one of them again and again) then keeps the
+    /// conversation on one thread. The task starts at once and runs to its
+    /// end whether or not the returned handle is kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::{ActorSystem, Strand};
+    ///
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::new();
+    /// let strand = Strand::new(&system);
+    /// let answer = strand.spawn(async { 6 * 7 }).await?;
+    /// assert_eq!(answer, 42);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn spawn<F>(&self, future: F) -> StrandTask<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (done, result) = oneshot::channel();
+        let task = async move {
+            let mut future = pin!(future);
+            let caught =
+                poll_fn(
+                    |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+                        Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
+                        Ok(Poll::Pending) => Poll::Pending,
+                        Err(payload) => Poll::Ready(Err(payload)),
+                    },
+                )
+                .await;
+            let _ = done.send(caught.map_err(|payload| {
+                tracing::error!("a task panicked on its strand");
+                drop_caught(payload);
+            }));
+        };
+        let slot = self.spawn_actor(Box::pin(task));
+        StrandTask { result, slot }
+    }
+
+    /// Hands an actor's run loop to the strand's task; the returned slot
+    /// aborts it.
+    pub(crate) fn spawn_actor(&self, future: ActorFuture) -> Arc<Slot> {
         let mut state = self.shared.state.lock();
         let index = state.free.pop().unwrap_or_else(|| {
             state.next_index += 1;
@@ -205,6 +254,40 @@ impl fmt::Debug for Strand {
             .field("ready", &state.ready.len())
             .field("closed", &state.closed)
             .finish_non_exhaustive()
+    }
+}
+
+/// A plain task running on a strand: awaiting it gives its output.
+///
+/// Dropping the handle detaches the task, which runs on.
+pub struct StrandTask<T> {
+    result: oneshot::Receiver<Result<T, ()>>,
+    slot: Arc<Slot>,
+}
+
+impl<T> StrandTask<T> {
+    /// Stops the task at its next await point; awaiting the handle then
+    /// gives [`StrandTaskError::Cancelled`].
+    pub fn abort(&self) {
+        self.slot.abort();
+    }
+}
+
+impl<T> Future for StrandTask<T> {
+    type Output = Result<T, StrandTaskError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.result).poll(cx).map(|sent| match sent {
+            Ok(Ok(out)) => Ok(out),
+            Ok(Err(())) => Err(StrandTaskError::Panicked),
+            Err(_) => Err(StrandTaskError::Cancelled),
+        })
+    }
+}
+
+impl<T> fmt::Debug for StrandTask<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StrandTask").finish_non_exhaustive()
     }
 }
 

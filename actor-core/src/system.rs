@@ -324,9 +324,9 @@ impl ActorSystem {
             (None, false) => {
                 Abort::Task(inner.runtime.spawn(running.instrument(span)).abort_handle())
             }
-            (Some(strand), true) => Abort::Strand(strand.spawn(Box::pin(running))),
+            (Some(strand), true) => Abort::Strand(strand.spawn_actor(Box::pin(running))),
             (Some(strand), false) => {
-                Abort::Strand(strand.spawn(Box::pin(running.instrument(span))))
+                Abort::Strand(strand.spawn_actor(Box::pin(running.instrument(span))))
             }
         };
         cell.core.set_abort(abort);

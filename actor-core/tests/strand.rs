@@ -326,3 +326,52 @@ fn a_runtime_dropped_while_a_strand_is_busy_shuts_down() {
         .recv_timeout(support::BOUND * 3)
         .expect("the runtime's shutdown finished");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_on_a_strand_shares_its_actors_task_and_gives_its_output() {
+    let system = ActorSystem::new();
+    let strand = Strand::new(&system);
+    let counter = system.spawn_with(Counter::default(), on(&strand)).unwrap();
+    let actor_tasks = Arc::new(Mutex::new(Vec::new()));
+    let probe = Member {
+        next: None,
+        tasks: actor_tasks.clone(),
+        done: None,
+        seen: 0,
+    };
+    let probe = system.spawn_with(probe, on(&strand)).unwrap();
+    let answer = strand
+        .spawn(async move {
+            for n in 1..=100 {
+                counter.tell(CounterMsg::Add(n)).await.unwrap();
+            }
+            probe.tell(0).await.unwrap();
+            let total = counter.ask(CounterMsg::Get).await.unwrap();
+            (total, tokio::task::id())
+        })
+        .await;
+    let (total, task) = answer.unwrap();
+    assert_eq!(total, 5050);
+    assert_eq!(*actor_tasks.lock().unwrap(), vec![task], "one task for all");
+    within("shutdown", system.shutdown()).await;
+}
+
+#[tokio::test]
+async fn a_panicking_or_aborted_task_on_a_strand_says_so() {
+    let system = ActorSystem::new();
+    let strand = Strand::new(&system);
+    let panicked = strand.spawn(async { panic!("the task was told to panic") });
+    assert_eq!(
+        within("the panic", panicked).await,
+        Err::<(), _>(actor_core::error::StrandTaskError::Panicked)
+    );
+    let (_never, wait) = oneshot::channel::<()>();
+    let waiting = strand.spawn(wait);
+    waiting.abort();
+    assert!(matches!(
+        within("the abort", waiting).await,
+        Err(actor_core::error::StrandTaskError::Cancelled)
+    ));
+    // The strand still runs tasks after both.
+    assert_eq!(within("a task", strand.spawn(async { 7 })).await, Ok(7));
+}

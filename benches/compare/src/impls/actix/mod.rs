@@ -12,11 +12,11 @@
 //! the tokio-based entries get. Every actor is started with
 //! `Actor::start_in_arbiter`, the actors of a workload split over the two
 //! arbiters in contiguous blocks by creation index (see
-//! `support::Placement`), except the ring's, which all start on the first
-//! arbiter: a ring is one chain, one member runnable at a time, and this
-//! runtime's version puts its members on one strand alike. The driver is a
-//! task on the second arbiter and hands its pass back to the calling
-//! thread, which only waits.
+//! `support::Placement`), except the members of a chain (ping-pong, Savina's
+//! PingPong, the ring: one message in flight at a time), which all start on
+//! the first arbiter, as this runtime's versions put them on one strand. The
+//! driver is a task on the second arbiter and hands its pass back to the
+//! calling thread, which only waits.
 //!
 //! Mailboxes: actix's default (capacity 16). Its capacity only holds back
 //! `send`; `do_send` queues regardless, so every tell below is unbounded,
@@ -46,7 +46,7 @@ pub fn entry() -> Entry {
         name: "actix",
         about: "actix 0.13: a System plus two Arbiters (one thread and current-thread tokio \
                 runtime each, as actix's docs advise for concurrency), actors split over them \
-                in blocks (a ring's all on the first), the driver a task on the second",
+                in blocks (a chain's all on the first), the driver a task on the second",
         baseline: "tokio",
         make: || Box::new(Actix::new()),
     }

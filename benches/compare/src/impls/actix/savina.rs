@@ -134,10 +134,10 @@ pub(super) async fn ping_pong(place: Placement, pings: u64) -> Pass {
     let started = Instant::now();
     let pong = {
         let report = report.clone();
-        place.start(1, 2, move |_| Pong { pings: 0, report })
+        place.start_in_chain(move |_| Pong { pings: 0, report })
     };
     let pong_held = pong.clone();
-    let ping = place.start(0, 2, move |_| Ping {
+    let ping = place.start_in_chain(move |_| Ping {
         pong,
         left: pings,
         pongs: 0,

@@ -41,6 +41,18 @@ impl Placement {
         }
     }
 
+    /// Starts a member of a chain (a workload with one message in flight:
+    /// ping-pong, the ring) on the first arbiter, where every member of the
+    /// chain goes: it runs fastest on one thread, and this runtime's version
+    /// puts its members on one strand alike.
+    pub(super) fn start_in_chain<A, F>(&self, make: F) -> Addr<A>
+    where
+        A: Actor<Context = Context<A>>,
+        F: FnOnce(&mut Context<A>) -> A + Send + 'static,
+    {
+        self.start(0, 1, make)
+    }
+
     /// Starts actor `index` of a group of `count` on its arbiter, building
     /// it there with `make`.
     pub(super) fn start<A, F>(&self, index: usize, count: usize, make: F) -> Addr<A>

@@ -1,5 +1,6 @@
 //! The micro workloads with this runtime's macros.
 
+use std::future::Future;
 use std::time::Instant;
 
 use actor_core::{
@@ -75,18 +76,29 @@ impl Echo {
     }
 }
 
+/// The driver and the echo are one chain, one message in flight: both go
+/// in one [`Chain`] (the actix version starts the echo on its driver's
+/// arbiter alike).
 pub(super) async fn ask(system: ActorSystem, round_trips: u64) -> Pass {
+    let chain = Chain::new(&system);
     let started = Instant::now();
-    let echo = system.spawn(Echo).expect("spawn the echo");
-    let mut latencies = Latencies::with_capacity(round_trips as usize);
-    let mut sum = 0u64;
-    for x in 0..round_trips {
-        let asked = Instant::now();
-        sum += echo.next(x).await.expect("the echo answers");
-        latencies.record(asked.elapsed());
-    }
-    echo.stop();
-    echo.wait_for_stop().await;
+    let echo = system
+        .spawn_with(Echo, chain.place())
+        .expect("spawn the echo");
+    let (sum, latencies) = chain
+        .run(async move {
+            let mut latencies = Latencies::with_capacity(round_trips as usize);
+            let mut sum = 0u64;
+            for x in 0..round_trips {
+                let asked = Instant::now();
+                sum += echo.next(x).await.expect("the echo answers");
+                latencies.record(asked.elapsed());
+            }
+            echo.stop();
+            echo.wait_for_stop().await;
+            (sum, latencies)
+        })
+        .await;
     latencies.into_pass(Pass::new(started.elapsed(), Check::new().int("sum", sum)))
 }
 
@@ -139,8 +151,13 @@ pub(super) async fn ping_pong(system: ActorSystem, bounces: u64) -> Pass {
         last: None,
         report: report.clone(),
     };
-    let a = system.spawn(player()).expect("spawn a player");
-    let b = system.spawn(player()).expect("spawn a player");
+    let chain = Chain::new(&system);
+    let a = system
+        .spawn_with(player(), chain.place())
+        .expect("spawn a player");
+    let b = system
+        .spawn_with(player(), chain.place())
+        .expect("spawn a player");
     let _ = a.meet(b.clone()).await;
     let _ = b.meet(a.clone()).await;
     let _ = a.ball(0).await;
@@ -215,13 +232,46 @@ impl Member {
     }
 }
 
+/// Where the members of a chain go (a workload with one message in
+/// flight: ask, ping-pong, the ring): one strand for all, so no hand-off
+/// wakes another thread. The actix versions start them on one arbiter
+/// alike. On a one-thread runtime the chain stays on its thread anyway, and
+/// a strand would only add its own queue, so the members are plain actors
+/// there.
+pub(super) struct Chain(Option<Strand>);
+
+impl Chain {
+    pub(super) fn new(system: &ActorSystem) -> Chain {
+        let workers = tokio::runtime::Handle::current().metrics().num_workers();
+        Chain((workers > 1).then(|| Strand::new(system)))
+    }
+
+    /// Spawn options that put an actor in the chain.
+    pub(super) fn place(&self) -> SpawnOptions {
+        match &self.0 {
+            Some(strand) => SpawnOptions::new().strand(strand),
+            None => SpawnOptions::new(),
+        }
+    }
+
+    /// Runs a driver in the chain: on its strand, or here.
+    pub(super) async fn run<T: Send + 'static>(
+        &self,
+        driver: impl Future<Output = T> + Send + 'static,
+    ) -> T {
+        match &self.0 {
+            Some(strand) => strand.spawn(driver).await.expect("the driver finishes"),
+            None => driver.await,
+        }
+    }
+}
+
 /// The ring is one chain of hand-offs, one member runnable at a time: its
-/// members share one strand, so no hop wakes another thread (the actix
-/// version puts them on one arbiter alike).
+/// members go in one [`Chain`].
 pub(super) async fn ring(system: ActorSystem, actors: usize, hops: u64) -> Pass {
     let started = Instant::now();
     let (report, mut reports) = mpsc::unbounded_channel();
-    let strand = Strand::new(&system);
+    let chain = Chain::new(&system);
     let members: Vec<_> = (0..actors)
         .map(|index| {
             let member = Member {
@@ -231,9 +281,8 @@ pub(super) async fn ring(system: ActorSystem, actors: usize, hops: u64) -> Pass 
                 tally: MemberTally::default(),
                 report: report.clone(),
             };
-            let place = SpawnOptions::new().strand(&strand);
             system
-                .spawn_with(member, place)
+                .spawn_with(member, chain.place())
                 .expect("spawn a ring member")
         })
         .collect();

@@ -2,7 +2,9 @@
 //! `#[derive(Actor)]` and `#[handlers]`, called through their generated
 //! clients. Mailboxes are unbounded, as the workloads specify, except for
 //! the bounded tell; the idle actors of the spawn workload and the ask
-//! workload's echo keep the runtime's default (bounded to 64).
+//! workload's echo keep the runtime's default (bounded to 64). The members
+//! of a chain (ask, ping-pong, Savina's PingPong, the ring) share a strand
+//! on a multi-thread runtime (`micro::Chain`).
 
 mod micro;
 mod savina;

@@ -8,7 +8,7 @@ use std::time::Instant;
 use actor_core::{Actor, ActorRef, ActorSystem, Context, handlers};
 use tokio::sync::{mpsc, oneshot};
 
-use super::micro::stopped_all;
+use super::micro::{Chain, stopped_all};
 use crate::check::{Check, big_check};
 use crate::measure::Pass;
 use crate::savina::{
@@ -92,14 +92,19 @@ pub(super) async fn ping_pong(system: ActorSystem, pings: u64) -> Pass {
         pings: 0,
         done: Some(pong_done),
     };
-    let pong = system.spawn(ponger).expect("spawn pong");
+    let chain = Chain::new(&system);
+    let pong = system
+        .spawn_with(ponger, chain.place())
+        .expect("spawn pong");
     let pinger = Pinger {
         pong: pong.clone(),
         left: pings,
         pongs: 0,
         done: Some(ping_done),
     };
-    let ping = system.spawn(pinger).expect("spawn ping");
+    let ping = system
+        .spawn_with(pinger, chain.place())
+        .expect("spawn ping");
     let _ = ping.start().await;
     let pongs = ping_count.await.expect("ping reports");
     let received = pong_count.await.expect("pong reports");
