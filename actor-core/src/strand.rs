@@ -40,7 +40,16 @@
 //!    spawns drop their future at once, so no slot waits on a list nobody
 //!    reads. The ready list holds indices, not slots, so no cycle keeps a
 //!    strand's state alive.
+//! 6. A slot woken on the thread that is polling its strand's task, from
+//!    inside that poll, goes on a thread-local list instead of the locked
+//!    ready list: the task takes the list into its batch after every actor
+//!    poll, before anything else can run on the thread. The marker is the
+//!    address of the strand's shared state, which the polling task keeps
+//!    alive, so no other strand can match it meanwhile. When the task
+//!    yields it takes the locked list too, so that slots woken from outside
+//!    are not starved by a chain woken from inside.
 
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::{Future, poll_fn};
@@ -373,6 +382,11 @@ impl Wake for Slot {
         if self.queued.swap(true, Ordering::AcqRel) {
             return;
         }
+        if POLLING.get() == Arc::as_ptr(&self.shared) {
+            // Woken from its own strand's task: no lock needed (invariant 6).
+            WOKEN.with_borrow_mut(|woken| woken.push(self.index));
+            return;
+        }
         let mut state = self.shared.state.lock();
         if state.closed {
             return;
@@ -405,6 +419,7 @@ impl Future for Round {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
         let this = &mut *self;
+        let _polling = Polling::enter(&this.shared);
         let started = Instant::now();
         let mut polls = 0_u32;
         loop {
@@ -417,6 +432,7 @@ impl Future for Round {
             }
             while let Some(index) = this.batch.pop_front() {
                 this.poll_slot(index);
+                WOKEN.with_borrow_mut(|woken| this.batch.extend(woken.drain(..)));
                 polls = polls.wrapping_add(1);
                 let turn_over =
                     polls.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= Strand::TURN;
@@ -426,6 +442,29 @@ impl Future for Round {
                 }
             }
         }
+    }
+}
+
+thread_local! {
+    /// The strand whose task this thread is polling, if any (invariant 6).
+    static POLLING: Cell<*const Shared> = const { Cell::new(std::ptr::null()) };
+    /// Slots of the `POLLING` strand woken on this thread, not yet taken
+    /// into its batch.
+    static WOKEN: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Marks this thread as polling a strand's task until dropped.
+struct Polling(*const Shared);
+
+impl Polling {
+    fn enter(shared: &Arc<Shared>) -> Polling {
+        Polling(POLLING.replace(Arc::as_ptr(shared)))
+    }
+}
+
+impl Drop for Polling {
+    fn drop(&mut self) {
+        POLLING.set(self.0);
     }
 }
 
@@ -477,6 +516,9 @@ impl Round {
     /// hold the strand up too.
     fn yield_turn(&mut self, cx: &mut TaskContext<'_>) {
         let mut state = self.shared.state.lock();
+        // Slots woken from elsewhere join this round's rest, so that slots
+        // woken from here, which never leave the batch, cannot starve them.
+        self.batch.append(&mut state.ready);
         state.running = false;
         state.register(cx.waker());
         drop(state);

@@ -234,35 +234,26 @@ impl Member {
 
 /// Where the members of a chain go (a workload with one message in
 /// flight: ask, ping-pong, the ring): one strand for all, so no hand-off
-/// wakes another thread. The actix versions start them on one arbiter
-/// alike. On a one-thread runtime the chain stays on its thread anyway, and
-/// a strand would only add its own queue, so the members are plain actors
-/// there.
-pub(super) struct Chain(Option<Strand>);
+/// wakes another thread or goes through tokio's scheduler. The actix
+/// versions start them on one arbiter alike.
+pub(super) struct Chain(Strand);
 
 impl Chain {
     pub(super) fn new(system: &ActorSystem) -> Chain {
-        let workers = tokio::runtime::Handle::current().metrics().num_workers();
-        Chain((workers > 1).then(|| Strand::new(system)))
+        Chain(Strand::new(system))
     }
 
     /// Spawn options that put an actor in the chain.
     pub(super) fn place(&self) -> SpawnOptions {
-        match &self.0 {
-            Some(strand) => SpawnOptions::new().strand(strand),
-            None => SpawnOptions::new(),
-        }
+        SpawnOptions::new().strand(&self.0)
     }
 
-    /// Runs a driver in the chain: on its strand, or here.
+    /// Runs a driver in the chain, on its strand.
     pub(super) async fn run<T: Send + 'static>(
         &self,
         driver: impl Future<Output = T> + Send + 'static,
     ) -> T {
-        match &self.0 {
-            Some(strand) => strand.spawn(driver).await.expect("the driver finishes"),
-            None => driver.await,
-        }
+        self.0.spawn(driver).await.expect("the driver finishes")
     }
 }
 

@@ -4,7 +4,7 @@
 //! the bounded tell; the idle actors of the spawn workload and the ask
 //! workload's echo keep the runtime's default (bounded to 64). The members
 //! of a chain (ask, ping-pong, Savina's PingPong, the ring) share a strand
-//! on a multi-thread runtime (`micro::Chain`).
+//! (`micro::Chain`).
 
 mod micro;
 mod savina;
