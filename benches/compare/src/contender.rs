@@ -53,7 +53,7 @@ pub fn entries() -> Vec<Entry> {
         },
         Entry {
             name: "ours",
-            about: "this runtime (actor-core) through its public API and macros; 2 workers",
+            about: "this runtime (actor-core) through its public API and macros, chains on a strand; 2 workers",
             baseline: "tokio",
             make: || Box::new(crate::impls::ours::Ours::new(Threads::Two)),
         },
