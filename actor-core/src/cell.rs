@@ -29,7 +29,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::actor::{ActorId, ActorLabel, StopReason, Terminated};
 use crate::mailbox::{Decision, Mailbox, MailboxConfig, Signal};
-use crate::strand::Slot;
+use crate::strand::{Slot, Strand};
 use crate::supervision::Shutdown;
 use crate::system::SystemInner;
 
@@ -281,6 +281,14 @@ impl CellCore {
         let _ = self.abort.set(handle);
         if self.kill_requested.load(Ordering::SeqCst) {
             self.abort_now();
+        }
+    }
+
+    /// The strand the actor runs on, if it was spawned on one.
+    pub(crate) fn strand(&self) -> Option<Strand> {
+        match self.abort.get() {
+            Some(Abort::Strand(slot)) => Some(slot.strand()),
+            _ => None,
         }
     }
 

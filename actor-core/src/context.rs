@@ -15,6 +15,7 @@ use crate::actor_ref::{ActorRef, Tell};
 use crate::cell::{ActorCell, ErasedCell, Hold};
 use crate::error::{SpawnError, TrySendError};
 use crate::lazy_vec::LazyVec;
+use crate::strand::Strand;
 use crate::supervision::Shutdown;
 use crate::system::{ActorSystem, Factory, SpawnOptions};
 
@@ -75,6 +76,43 @@ impl<A: Actor> Context<A> {
     /// The system this actor runs in.
     pub fn system(&self) -> ActorSystem {
         ActorSystem::from_inner(self.cell.core.system.clone())
+    }
+
+    /// The [`Strand`] this actor runs on, if it was spawned on one: spawn a
+    /// child with [`SpawnOptions::strand`] on it to keep the two on one
+    /// thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actor_core::prelude::*;
+    /// use actor_core::{SpawnOptions, Strand};
+    ///
+    /// struct Parent;
+    ///
+    /// impl Actor for Parent {
+    ///     type Msg = Reply<bool>;
+    ///
+    ///     async fn handle(&mut self, reply: Reply<bool>, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+    ///         let beside = SpawnOptions::new().strand(&ctx.strand().expect("on a strand"));
+    ///         let child = ctx.spawn_linked_with(Parent, beside)?;
+    ///         reply.send(child.is_alive());
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::new();
+    /// let strand = Strand::new(&system);
+    /// let parent = system.spawn_with(Parent, SpawnOptions::new().strand(&strand))?;
+    /// assert!(parent.ask(|reply| reply).await?);
+    /// # system.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn strand(&self) -> Option<Strand> {
+        self.cell.core.strand()
     }
 
     /// Stops this actor gracefully once the current handler returns: no new

@@ -361,6 +361,14 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
+    /// A new handle to the slot's strand.
+    pub(crate) fn strand(&self) -> Strand {
+        self.shared.state.lock().handles += 1;
+        Strand {
+            shared: self.shared.clone(),
+        }
+    }
+
     /// Drops the actor's future at the task's next round, which tears the
     /// actor down as a kill does.
     pub(crate) fn abort(self: &Arc<Self>) {

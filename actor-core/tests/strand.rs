@@ -375,3 +375,52 @@ async fn a_panicking_or_aborted_task_on_a_strand_says_so() {
     // The strand still runs tasks after both.
     assert_eq!(within("a task", strand.spawn(async { 7 })).await, Ok(7));
 }
+
+/// Spawns a child beside itself (on its own strand, if any) and answers
+/// whether it has a strand and the tasks the two of them ran in.
+struct Parent;
+
+impl Actor for Parent {
+    type Msg = actor_core::Reply<(bool, tokio::task::Id, tokio::task::Id)>;
+
+    async fn handle(&mut self, reply: Self::Msg, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        let strand = ctx.strand();
+        let beside = match &strand {
+            Some(strand) => on(strand),
+            None => SpawnOptions::new(),
+        };
+        let tasks = Arc::new(Mutex::new(Vec::new()));
+        let child = Member {
+            next: None,
+            tasks: tasks.clone(),
+            done: None,
+            seen: 0,
+        };
+        let child = ctx.spawn_linked_with(child, beside)?;
+        child.tell(0).await?;
+        // The child's poll comes before this handler's next one on a
+        // strand; elsewhere wait for it.
+        while tasks.lock().unwrap().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        let child_task = tasks.lock().unwrap()[0];
+        reply.send((strand.is_some(), tokio::task::id(), child_task));
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_child_spawned_beside_its_parent_shares_its_strand() {
+    let system = ActorSystem::new();
+    let strand = Strand::new(&system);
+    let parent = system.spawn_with(Parent, on(&strand)).unwrap();
+    let (on_strand, own, child) = within("the answer", parent.ask(|r| r)).await.unwrap();
+    assert!(on_strand);
+    assert_eq!(own, child, "one task for parent and child");
+
+    let plain = system.spawn(Parent).unwrap();
+    let (on_strand, own, child) = within("the answer", plain.ask(|r| r)).await.unwrap();
+    assert!(!on_strand);
+    assert_ne!(own, child, "a plain child is a task of its own");
+    within("shutdown", system.shutdown()).await;
+}
