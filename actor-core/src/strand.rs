@@ -69,7 +69,7 @@ use crate::system::{ActorSystem, SystemInner};
 
 /// Actor polls between two looks at the clock: a look costs about as much
 /// as a fifth of a poll, and a heavy handler overruns the turn by at most
-/// this many polls.
+/// twice this many polls.
 const CLOCK_EVERY: u32 = 16;
 
 /// An actor's run loop, boxed so that actors of every type share a table.
@@ -238,9 +238,16 @@ impl Strand {
 
 impl Clone for Strand {
     fn clone(&self) -> Self {
-        self.shared.state.lock().handles += 1;
+        Strand::handle_to(&self.shared)
+    }
+}
+
+impl Strand {
+    /// A new handle to the strand behind `shared`, counted as one.
+    fn handle_to(shared: &Arc<Shared>) -> Strand {
+        shared.state.lock().handles += 1;
         Strand {
-            shared: self.shared.clone(),
+            shared: shared.clone(),
         }
     }
 }
@@ -363,10 +370,7 @@ pub(crate) struct Slot {
 impl Slot {
     /// A new handle to the slot's strand.
     pub(crate) fn strand(&self) -> Strand {
-        self.shared.state.lock().handles += 1;
-        Strand {
-            shared: self.shared.clone(),
-        }
+        Strand::handle_to(&self.shared)
     }
 
     /// Drops the actor's future at the task's next round, which tears the
@@ -428,7 +432,9 @@ impl Future for Round {
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
         let this = &mut *self;
         let _polling = Polling::enter(&this.shared);
-        let started = Instant::now();
+        // Read at the first look, not here: most rounds end sooner, and a
+        // turn then runs at most `CLOCK_EVERY` polls past `TURN`.
+        let mut started = None;
         let mut polls = 0_u32;
         loop {
             if this.batch.is_empty() {
@@ -442,8 +448,8 @@ impl Future for Round {
                 this.poll_slot(index);
                 WOKEN.with_borrow_mut(|woken| this.batch.extend(woken.drain(..)));
                 polls = polls.wrapping_add(1);
-                let turn_over =
-                    polls.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= Strand::TURN;
+                let turn_over = polls.is_multiple_of(CLOCK_EVERY)
+                    && started.get_or_insert_with(Instant::now).elapsed() >= Strand::TURN;
                 if turn_over || !tokio::task::coop::has_budget_remaining() {
                     this.yield_turn(cx);
                     return Poll::Pending;
