@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::actor::{Actor, ActorId, ActorLabel, StopReason};
 use crate::address::WithTimeout;
-use crate::ask_timer::{AskTimer, deadline_after, timed_out};
+use crate::ask_timer::{AskTimer, timed_out};
 use crate::cell::{ActorCell, ErasedCell};
 use crate::deadlock::WaitEdge;
 use crate::error::{AskError, SendError, TrySendError};
@@ -108,7 +108,9 @@ impl<A: Actor> ActorRef<A> {
     // ===== ask =====
 
     /// Sends a request built around a [`Reply`] and waits for the answer,
-    /// for at most the system's default ask timeout.
+    /// for at most the system's default ask timeout (never less, and at
+    /// most about a millisecond more: see
+    /// [`guarantees`](crate::guarantees#asks)).
     ///
     /// # Errors
     ///
@@ -217,7 +219,7 @@ impl<A: Actor> ActorRef<A> {
             },
             None => None,
         };
-        let mut timer = AskTimer::start(&self.cell.core.system, deadline_after(timeout));
+        let mut timer = AskTimer::start(&self.cell.core.system, timeout);
         if wait_for_room {
             // Sends at once when there is room; otherwise waits, also
             // under the deadline.
@@ -239,7 +241,7 @@ impl<A: Actor> ActorRef<A> {
         }
         let mut rx = rx;
         let killed = || self.cell.core.was_killed();
-        poll_fn(|cx| timer.poll_reply(&mut rx, cx, target, timeout, killed)).await
+        poll_fn(|cx| timer.poll_reply(&mut rx, cx, target, killed)).await
     }
 
     fn cycle(&self, ids: &[ActorId]) -> AskError {
@@ -296,9 +298,9 @@ pub(crate) async fn await_routed<R: Send + 'static>(
     rx: ReplyReceiver<R>,
     timeout: Duration,
 ) -> Result<R, AskError> {
-    let mut timer = AskTimer::start(system, deadline_after(timeout));
+    let mut timer = AskTimer::start(system, timeout);
     let mut rx = rx;
-    poll_fn(|cx| timer.poll_reply(&mut rx, cx, target, timeout, || false)).await
+    poll_fn(|cx| timer.poll_reply(&mut rx, cx, target, || false)).await
 }
 
 /// Pushes if there is room (the mailbox refuses outside senders once the

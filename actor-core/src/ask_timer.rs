@@ -11,15 +11,30 @@
 //! then, so with a steady stream of asks a timer is re-armed about once per
 //! timeout period rather than once per ask.
 //!
+//! Reading the clock for an ask's start costs a tenth of an ask between two
+//! actors on one strand, so most asks do not read it either. A timer armed
+//! for at most [`PROBE`] after a clock reading taken before the ask began
+//! fires at most `PROBE` after the ask began. An ask that takes such a timer
+//! reads no clock; if it is still waiting when the timer fires, it reads the
+//! clock then and counts its timeout from that reading. So with a steady
+//! stream of asks on a thread the clock is read about once per `PROBE`,
+//! and a timeout fires at most `PROBE` later than the timer driver alone
+//! would fire it, never earlier.
+//!
 //! # Invariants
 //!
 //! 1. A pooled `Sleep` was created on its system's runtime and is only ever
 //!    re-armed for that system (matched by pointer), so it always belongs to
 //!    the right time driver and clock.
-//! 2. A timer in use is armed no later than its ask's deadline, or has fired:
-//!    [`AskTimer::start`] re-arms one that is later or has fired, and
-//!    [`AskTimer::poll_expired`] re-arms one that fired early. So a timeout
-//!    is never reported late by more than the timer driver's own resolution.
+//! 2. An ask whose start it read from the clock (`deadline` is known) uses a
+//!    timer armed no later than that deadline, or fired. An ask that did not
+//!    read it uses a timer armed no later than `PROBE` (or its timeout, if
+//!    shorter) after it began, because the timer's `read_before` was read
+//!    before the ask began: [`AskTimer::start`] re-arms any other timer.
+//!    When its timer fires, an ask of either kind compares with its deadline
+//!    (taking the reading as its start if it had none) and re-arms for it if
+//!    it is not yet due. So a timeout is never reported early, nor later than
+//!    `PROBE` past the timer driver's own resolution.
 //! 3. `registered_for` is the waker the armed timer will wake, or `None` when
 //!    that is not known (after a re-arm, which the timer's firing or a fresh
 //!    deadline may leave without a waker). A poll by the same task skips the
@@ -48,12 +63,20 @@ use crate::system::SystemInner;
 /// Timers kept per thread; more concurrent asks allocate and drop extras.
 const POOL_CAP: usize = 16;
 
+/// How soon after a clock reading a timer must fire for an ask to use it
+/// without reading the clock (invariant 2): tokio's timer resolution, so an
+/// ask's timeout is late by at most one more tick.
+const PROBE: Duration = Duration::from_millis(1);
+
 /// A timer kept for reuse, with the system it belongs to.
 struct Pooled {
     system: Weak<SystemInner>,
     sleep: Pin<Box<Sleep>>,
     /// Invariant 3.
     registered_for: Option<Waker>,
+    /// A reading of the system's clock taken before any ask now taking this
+    /// timer began (invariant 2).
+    read_before: Instant,
 }
 
 impl Pooled {
@@ -62,6 +85,22 @@ impl Pooled {
     fn arm(&mut self, deadline: Instant) {
         self.sleep.as_mut().reset(deadline);
         self.registered_for = None;
+    }
+
+    /// Whether it fires within `probe` of a reading taken before an ask now
+    /// beginning, so that the ask need not read the clock (invariant 2).
+    fn probes_within(&self, probe: Duration) -> bool {
+        !self.sleep.is_elapsed()
+            && self
+                .read_before
+                .checked_add(probe)
+                .is_some_and(|bound| self.sleep.deadline() <= bound)
+    }
+
+    /// Reads the clock, noting the reading for later asks.
+    fn read_clock(&mut self) -> Instant {
+        self.read_before = Instant::now();
+        self.read_before
     }
 }
 
@@ -84,40 +123,50 @@ pub(crate) fn timed_out(target: &ActorLabel, timeout: Duration) -> AskError {
     }
 }
 
-/// The instant `timeout` from now, capped far in the future (as tokio caps
-/// its own timeouts) so that a huge timeout cannot overflow.
-pub(crate) fn deadline_after(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout)
-        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
+/// The instant `timeout` after `start`, capped far in the future (as tokio
+/// caps its own timeouts) so that a huge timeout cannot overflow.
+fn deadline_after(start: Instant, timeout: Duration) -> Instant {
+    start
+        .checked_add(timeout)
+        .unwrap_or_else(|| start + Duration::from_secs(86_400 * 365 * 30))
 }
 
 /// An ask's deadline on a pooled timer; returns the timer on drop.
 pub(crate) struct AskTimer {
-    deadline: Instant,
+    timeout: Duration,
+    /// `None` until the ask reads the clock (invariant 2).
+    deadline: Option<Instant>,
     timer: Option<Box<Pooled>>,
 }
 
 impl AskTimer {
-    /// Takes a timer of `system` for `deadline` (invariant 2).
-    pub(crate) fn start(system: &Arc<SystemInner>, deadline: Instant) -> Self {
-        let timer = match take_pooled(system) {
+    /// Takes a timer of `system` for an ask beginning now that may wait
+    /// `timeout` (invariant 2).
+    pub(crate) fn start(system: &Arc<SystemInner>, timeout: Duration) -> Self {
+        let probe = timeout.min(PROBE);
+        let (timer, deadline) = match take_pooled(system) {
+            Some(timer) if timer.probes_within(probe) => (timer, None),
             Some(mut timer) => {
-                if timer.sleep.is_elapsed() || timer.sleep.deadline() > deadline {
-                    timer.arm(deadline);
+                let now = timer.read_clock();
+                if timer.sleep.is_elapsed() || timer.sleep.deadline() > now + probe {
+                    timer.arm(now + probe);
                 }
-                timer
+                (timer, Some(deadline_after(now, timeout)))
             }
             None => {
                 let _runtime = system.runtime().enter();
-                Box::new(Pooled {
+                let now = Instant::now();
+                let timer = Box::new(Pooled {
                     system: Arc::downgrade(system),
-                    sleep: Box::pin(tokio::time::sleep_until(deadline)),
+                    sleep: Box::pin(tokio::time::sleep_until(now + probe)),
                     registered_for: None,
-                })
+                    read_before: now,
+                });
+                (timer, Some(deadline_after(now, timeout)))
             }
         };
         AskTimer {
+            timeout,
             deadline,
             timer: Some(timer),
         }
@@ -130,11 +179,16 @@ impl AskTimer {
         };
         loop {
             if timer.sleep.is_elapsed() {
-                if Instant::now() >= self.deadline {
+                let now = timer.read_clock();
+                let deadline = *self
+                    .deadline
+                    .get_or_insert_with(|| deadline_after(now, self.timeout));
+                if now >= deadline {
                     return Poll::Ready(());
                 }
-                // It fired for an earlier ask's deadline (invariant 2).
-                timer.arm(self.deadline);
+                // It fired early: a probe, or an earlier ask's deadline
+                // (invariant 2).
+                timer.arm(deadline);
             }
             if let Some(waker) = &timer.registered_for
                 && waker.will_wake(cx.waker())
@@ -163,7 +217,6 @@ impl AskTimer {
         rx: &mut ReplyReceiver<R>,
         cx: &mut Context<'_>,
         target: &ActorLabel,
-        timeout: Duration,
         killed: impl Fn() -> bool,
     ) -> Poll<Result<R, AskError>> {
         // Taken outside tokio's cooperative budget, as messages are (the
@@ -175,7 +228,7 @@ impl AskTimer {
             return Poll::Ready(answer(target, received, killed));
         }
         self.poll_expired(cx)
-            .map(|()| Err(timed_out(target, timeout)))
+            .map(|()| Err(timed_out(target, self.timeout)))
     }
 }
 

@@ -105,6 +105,44 @@ async fn a_timeout_is_measured_from_its_own_ask_not_an_earlier_one() {
     assert_about(time_until_timeout(&counter, timeout).await, timeout);
 }
 
+/// Lets the runtime's other tasks run, without letting time pass.
+async fn settle() {
+    for _ in 0..8 {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// An ask right after another on one thread reads no clock for its start
+/// (the first ask's reading stands for it until its short probe timer
+/// fires). Its timeout then counts from when that probe fires, never from
+/// the earlier reading, which would make it early.
+#[tokio::test(start_paused = true)]
+async fn an_ask_that_reads_no_clock_is_never_timed_out_early() {
+    let system = ActorSystem::new();
+    let counter = system.spawn(Counter::default()).unwrap();
+    within("ask", counter.ask(CounterMsg::Get)).await.unwrap();
+    tokio::time::advance(Duration::from_micros(900)).await;
+    let (_open, gate) = oneshot::channel();
+    counter.tell(CounterMsg::Gate(gate)).await.unwrap();
+    let timeout = Duration::from_millis(250);
+    let asker = counter.clone();
+    let ask = tokio::spawn(async move { asker.ask_timeout(CounterMsg::Get, timeout).await });
+    for _ in 0..100 {
+        if counter.mailbox_stats().len == 1 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(counter.mailbox_stats().len, 1, "the ask was never sent");
+    // 0.1 ms short of the timeout, counted from when the ask began.
+    tokio::time::advance(timeout - Duration::from_micros(100)).await;
+    settle().await;
+    assert!(!ask.is_finished(), "the ask timed out early");
+    tokio::time::advance(Duration::from_millis(3)).await;
+    let err = within("the timeout", ask).await.unwrap().unwrap_err();
+    assert!(matches!(err, AskError::Timeout { .. }), "{err:?}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_timer_reused_by_another_task_wakes_that_task() {
     let system = ActorSystem::new();
