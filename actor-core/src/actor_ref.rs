@@ -108,9 +108,8 @@ impl<A: Actor> ActorRef<A> {
     // ===== ask =====
 
     /// Sends a request built around a [`Reply`] and waits for the answer,
-    /// for at most the system's default ask timeout (never less, and at
-    /// most about a millisecond more: see
-    /// [`guarantees`](crate::guarantees#asks)).
+    /// for at most the system's default ask timeout (never less, and how
+    /// much more: see [`guarantees`](crate::guarantees#asks)).
     ///
     /// # Errors
     ///

@@ -16,10 +16,18 @@
 //! for at most [`PROBE`] after a clock reading taken before the ask began
 //! fires at most `PROBE` after the ask began. An ask that takes such a timer
 //! reads no clock; if it is still waiting when the timer fires, it reads the
-//! clock then and counts its timeout from that reading. So with a steady
-//! stream of asks on a thread the clock is read about once per `PROBE`,
-//! and a timeout fires at most `PROBE` later than the timer driver alone
-//! would fire it, never earlier.
+//! clock when it next runs and counts its timeout from that reading. So
+//! with a steady stream of asks on a thread the clock is read about once
+//! per `PROBE`. Such a timeout is never early; it is late by at most
+//! `PROBE`, a timer tick, and however long the asking task waited to run
+//! after that first firing. An ask slower than `PROBE` pays one wake-up, a
+//! clock read and a re-arm more than it would with its deadline read at
+//! once, and an idle thread's timer fires once, `PROBE` after its last ask.
+//!
+//! Under tokio's paused clock (test-util) every ask reads the clock, so that
+//! `tokio::time::advance` times an ask out exactly when it fires a `sleep`
+//! begun with it: a paused clock reads the same twice in a row, which
+//! [`read_clock`] notes.
 //!
 //! # Invariants
 //!
@@ -30,18 +38,19 @@
 //!    timer armed no later than that deadline, or fired. An ask that did not
 //!    read it uses a timer armed no later than `PROBE` (or its timeout, if
 //!    shorter) after it began, because the timer's `read_before` was read
-//!    before the ask began: [`AskTimer::start`] re-arms any other timer.
-//!    When its timer fires, an ask of either kind compares with its deadline
-//!    (taking the reading as its start if it had none) and re-arms for it if
-//!    it is not yet due. So a timeout is never reported early, nor later than
-//!    `PROBE` past the timer driver's own resolution.
+//!    before the ask began, on a clock that moves: [`AskTimer::start`]
+//!    reads the clock and re-arms any other timer. When its timer fires, an
+//!    ask of either kind compares with its deadline (taking a reading made
+//!    after the firing as its start if it had none) and re-arms for it if it
+//!    is not yet due. So a timeout is never reported early.
 //! 3. `registered_for` is the waker the armed timer will wake, or `None` when
 //!    that is not known (after a re-arm, which the timer's firing or a fresh
 //!    deadline may leave without a waker). A poll by the same task skips the
 //!    timer; any other poll registers with it. A poll that the task's
 //!    cooperative budget refused registered nothing, so it records nothing.
 //! 4. A pooled `Sleep` that fires while idle wakes the last task that polled
-//!    it: a spurious wake-up, which futures tolerate by contract.
+//!    it: a spurious wake-up, which futures tolerate by contract. An armed
+//!    probe makes that one wake-up `PROBE` after a thread's last ask.
 //! 5. A timer of a dropped system is not given back, and the pool prunes
 //!    such timers when it fills, so a thread keeps at most one timer of a
 //!    dead runtime (in `LAST`, until its next ask).
@@ -65,7 +74,7 @@ const POOL_CAP: usize = 16;
 
 /// How soon after a clock reading a timer must fire for an ask to use it
 /// without reading the clock (invariant 2): tokio's timer resolution, so an
-/// ask's timeout is late by at most one more tick.
+/// ask's timeout is late by about one more tick.
 const PROBE: Duration = Duration::from_millis(1);
 
 /// A timer kept for reuse, with the system it belongs to.
@@ -74,9 +83,12 @@ struct Pooled {
     sleep: Pin<Box<Sleep>>,
     /// Invariant 3.
     registered_for: Option<Waker>,
-    /// A reading of the system's clock taken before any ask now taking this
-    /// timer began (invariant 2).
+    /// A clock reading taken before any ask now taking this timer began
+    /// (invariant 2).
     read_before: Instant,
+    /// Whether the clock moved between the two reads of that reading: not
+    /// under tokio's paused clock.
+    clock_moves: bool,
 }
 
 impl Pooled {
@@ -90,7 +102,8 @@ impl Pooled {
     /// Whether it fires within `probe` of a reading taken before an ask now
     /// beginning, so that the ask need not read the clock (invariant 2).
     fn probes_within(&self, probe: Duration) -> bool {
-        !self.sleep.is_elapsed()
+        self.clock_moves
+            && !self.sleep.is_elapsed()
             && self
                 .read_before
                 .checked_add(probe)
@@ -99,9 +112,21 @@ impl Pooled {
 
     /// Reads the clock, noting the reading for later asks.
     fn read_clock(&mut self) -> Instant {
-        self.read_before = Instant::now();
+        (self.read_before, self.clock_moves) = read_clock();
         self.read_before
     }
+}
+
+/// A clock reading, and whether the clock moves on its own: two reads in a
+/// row differ by the tens of nanoseconds a read takes, except on tokio's
+/// paused clock (or a clock too coarse to tell, which only costs asks their
+/// saved read).
+fn read_clock() -> (Instant, bool) {
+    let first = Instant::now();
+    let second = Instant::now();
+    #[cfg(test)]
+    let first = tests::pretend_the_clock_moves(first);
+    (second, second != first)
 }
 
 thread_local! {
@@ -154,13 +179,15 @@ impl AskTimer {
                 (timer, Some(deadline_after(now, timeout)))
             }
             None => {
+                // Read on the asker's clock, as every later reading is.
+                let (now, clock_moves) = read_clock();
                 let _runtime = system.runtime().enter();
-                let now = Instant::now();
                 let timer = Box::new(Pooled {
                     system: Arc::downgrade(system),
                     sleep: Box::pin(tokio::time::sleep_until(now + probe)),
                     registered_for: None,
                     read_before: now,
+                    clock_moves,
                 });
                 (timer, Some(deadline_after(now, timeout)))
             }
@@ -273,4 +300,92 @@ fn give_back(timer: Box<Pooled>) {
             pool.push(previous);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::poll_fn;
+
+    use super::*;
+    use crate::ActorSystem;
+
+    thread_local! {
+        static PRETEND: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Under `pretend`, a paused clock's two equal reads count as a moving
+    /// clock's, so that the probe can be tested on paused time.
+    pub(super) fn pretend_the_clock_moves(first: Instant) -> Instant {
+        if PRETEND.get() {
+            first - Duration::from_nanos(1)
+        } else {
+            first
+        }
+    }
+
+    fn pretend() {
+        PRETEND.set(true);
+    }
+
+    /// One poll of the timer, as the ask's task would make it.
+    async fn poll_once(timer: &mut AskTimer) -> Poll<()> {
+        poll_fn(|cx| Poll::Ready(timer.poll_expired(cx))).await
+    }
+
+    /// Lets the runtime turn its timer driver, without letting time pass.
+    async fn settle() {
+        for _ in 0..8 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    const TIMEOUT: Duration = Duration::from_millis(250);
+
+    /// An ask 0.9 ms after another on the same thread: its timer is the
+    /// first's probe, not yet fired.
+    async fn probed_ask(system: &ActorSystem) -> AskTimer {
+        drop(AskTimer::start(&system.inner, TIMEOUT));
+        tokio::time::advance(Duration::from_micros(900)).await;
+        let timer = AskTimer::start(&system.inner, TIMEOUT);
+        assert!(timer.deadline.is_none(), "it read the clock");
+        timer
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_probed_ask_counts_its_timeout_from_after_the_probe() {
+        pretend();
+        let system = ActorSystem::new();
+        let mut timer = probed_ask(&system).await;
+        assert!(poll_once(&mut timer).await.is_pending());
+        // To 0.1 ms short of the timeout after the ask began.
+        tokio::time::advance(TIMEOUT - Duration::from_micros(100)).await;
+        settle().await;
+        assert!(
+            poll_once(&mut timer).await.is_pending(),
+            "timed out before its timeout"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_probed_ask_times_out_within_two_ticks_of_its_timeout() {
+        pretend();
+        let system = ActorSystem::new();
+        let mut timer = probed_ask(&system).await;
+        let began = Instant::now();
+        poll_fn(|cx| timer.poll_expired(cx)).await;
+        let late = (began.elapsed()).checked_sub(TIMEOUT);
+        assert!(
+            late.is_some_and(|late| late <= 2 * PROBE),
+            "timed out after {:?}",
+            began.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn on_a_paused_clock_every_ask_reads_it() {
+        let system = ActorSystem::new();
+        drop(AskTimer::start(&system.inner, TIMEOUT));
+        let timer = AskTimer::start(&system.inner, TIMEOUT);
+        assert!(timer.deadline.is_some());
+    }
 }

@@ -89,12 +89,13 @@
 //! - An ask is answered at most once. A reply dropped unanswered fails the
 //!   ask with `ReplyDropped`, or `HandlerFailed` when the handler failed.
 //! - **A timeout is never early.** An ask fails with `Timeout` no sooner
-//!   than its timeout after it began, and at most about a millisecond later
-//!   than tokio's timer driver would fire a `sleep` of the same length. (An
-//!   ask right after another on its thread reads no clock: it counts its
-//!   timeout from when a one-millisecond probe timer fires, or from its
-//!   answer, whichever comes first. A worker stalled past the probe
-//!   stretches the timeout by that stall, as it delays every timer.)
+//!   than its timeout after it began. It may fail later than a `sleep` of
+//!   the same length begun with it: by about a millisecond, plus, for an ask
+//!   begun right after another on its thread, however long its task waited
+//!   to run when its timer first fired. Such an ask reads no clock for its
+//!   start; it counts its timeout from a reading made after a one-millisecond
+//!   probe timer fired. On tokio's paused clock every ask reads it, so
+//!   `tokio::time::advance` times asks out as it fires sleeps.
 //! - **After an ask times out**, the request may still be handled; the reply
 //!   it sends is dropped (the asker is gone), and
 //!   [`Reply::is_closed`](crate::Reply::is_closed) tells a handler so.
