@@ -13,7 +13,10 @@ use crate::context::Context;
 use crate::error::BoxError;
 use crate::mailbox::MailboxConfig;
 
+mod id;
 pub(crate) mod run;
+
+pub(crate) use id::table_hash;
 
 /// A struct that owns its state and handles messages one at a time.
 ///
@@ -143,13 +146,14 @@ pub trait ActorConfig {
 
 // ===== identity =====
 
-/// A unique actor id (a random UUID).
+/// A unique actor id: a version 8 (custom) UUID whose first half is random
+/// and whose second half is a sequence number unique in the process.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ActorId(uuid::Uuid);
 
 impl ActorId {
     pub(crate) fn new() -> Self {
-        ActorId(uuid::Uuid::new_v4())
+        ActorId(uuid::Builder::from_custom_bytes(id::fresh_bytes()).into_uuid())
     }
 
     /// The id as a UUID.
@@ -160,7 +164,7 @@ impl ActorId {
 
 impl Hash for ActorId {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // A v4 UUID is random: its low 64 bits alone hash well.
+        // The sequence half: unique in the process (see `IdHasher`).
         state.write_u64(self.0.as_u64_pair().1);
     }
 }

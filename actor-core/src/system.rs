@@ -535,13 +535,14 @@ impl SystemInner {
     }
 }
 
-/// Hashes an [`ActorId`] by its random low 64 bits.
+/// Hashes an [`ActorId`] by its sequence half, kept in order in the low
+/// bits (`actor::table_hash`).
 #[derive(Default)]
 pub(crate) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
-        self.0
+        crate::actor::table_hash(self.0)
     }
 
     fn write(&mut self, bytes: &[u8]) {
