@@ -46,18 +46,25 @@ fn next_sequence() -> u64 {
     from_block.unwrap_or_else(|_| NEXT_BLOCK.fetch_add(1, Ordering::Relaxed))
 }
 
-/// The hash of an id's sequence half for the actor table: the low bits stay
-/// the sequence, so that neighbours in it are neighbours in the table, and
-/// the top bits are mixed from it, because the table picks its shard and
-/// its per-slot tag from them.
+/// The hash of an id's sequence half for the actor table, a `DashMap`:
+/// its top 7 bits are hashbrown's per-slot tag, mixed from the whole
+/// sequence number; the next 10 pick the dashmap shard, mixed from the
+/// number's block, so that a block stays in one shard; the rest is the
+/// sequence number itself, which hashbrown takes for the slot, so that
+/// neighbours in the sequence are neighbours in the shard's table.
 pub(crate) fn table_hash(sequence: u64) -> u64 {
-    const TOP: u64 = !0 << 54;
-    let mixed = sequence.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed & TOP) | (sequence & !TOP)
+    const TAG: u64 = 0x7F << 57;
+    const SHARD: u64 = 0x3FF << 47;
+    const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+    let tag = sequence.wrapping_mul(MIX) & TAG;
+    let shard = (sequence / BLOCK).wrapping_mul(MIX) & SHARD;
+    tag | shard | (sequence & !(TAG | SHARD))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     #[test]
@@ -71,11 +78,16 @@ mod tests {
     }
 
     #[test]
-    fn the_table_hash_keeps_neighbours_and_spreads_the_top_bits() {
-        let (a, b) = (table_hash(1_000), table_hash(1_001));
-        assert_eq!(b & 0xFFFF, (a & 0xFFFF) + 1);
-        let tags: std::collections::HashSet<u64> =
-            (0..1_000).map(|n| table_hash(n) >> 57).collect();
+    fn the_table_hash_keeps_neighbours_together_and_spreads_the_rest() {
+        const SHARD: u64 = 0x3FF << 47;
+        let (a, b) = (table_hash(2_048), table_hash(2_049));
+        assert_eq!(b & 0xFFFF, (a & 0xFFFF) + 1, "neighbours in the table");
+        assert_eq!(a & SHARD, b & SHARD, "one block, one shard");
+        let tags: HashSet<u64> = (0..1_000).map(|n| table_hash(n) >> 57).collect();
         assert!(tags.len() > 64, "only {} distinct tags", tags.len());
+        let shards: HashSet<u64> = (0..64)
+            .map(|block| table_hash(block * BLOCK) & SHARD)
+            .collect();
+        assert!(shards.len() > 32, "only {} distinct shards", shards.len());
     }
 }
