@@ -156,6 +156,14 @@ fn deadline_after(start: Instant, timeout: Duration) -> Instant {
         .unwrap_or_else(|| start + Duration::from_secs(86_400 * 365 * 30))
 }
 
+/// When a timer taken by an ask that read the clock at `now` should first
+/// fire: `probe` after it, so that later asks can take the timer without
+/// reading the clock, unless the clock is paused, where no ask takes a
+/// probe and the ask's own deadline spares its task a wake-up.
+fn first_firing(now: Instant, probe: Duration, deadline: Instant, clock_moves: bool) -> Instant {
+    if clock_moves { now + probe } else { deadline }
+}
+
 /// An ask's deadline on a pooled timer; returns the timer on drop.
 pub(crate) struct AskTimer {
     timeout: Duration,
@@ -173,23 +181,27 @@ impl AskTimer {
             Some(timer) if timer.probes_within(probe) => (timer, None),
             Some(mut timer) => {
                 let now = timer.read_clock();
-                if timer.sleep.is_elapsed() || timer.sleep.deadline() > now + probe {
-                    timer.arm(now + probe);
+                let deadline = deadline_after(now, timeout);
+                let arm_at = first_firing(now, probe, deadline, timer.clock_moves);
+                if timer.sleep.is_elapsed() || timer.sleep.deadline() > arm_at {
+                    timer.arm(arm_at);
                 }
-                (timer, Some(deadline_after(now, timeout)))
+                (timer, Some(deadline))
             }
             None => {
                 // Read on the asker's clock, as every later reading is.
                 let (now, clock_moves) = read_clock();
+                let deadline = deadline_after(now, timeout);
+                let arm_at = first_firing(now, probe, deadline, clock_moves);
                 let _runtime = system.runtime().enter();
                 let timer = Box::new(Pooled {
                     system: Arc::downgrade(system),
-                    sleep: Box::pin(tokio::time::sleep_until(now + probe)),
+                    sleep: Box::pin(tokio::time::sleep_until(arm_at)),
                     registered_for: None,
                     read_before: now,
                     clock_moves,
                 });
-                (timer, Some(deadline_after(now, timeout)))
+                (timer, Some(deadline))
             }
         };
         AskTimer {

@@ -209,6 +209,14 @@ impl Strand {
         StrandTask { result, slot }
     }
 
+    /// A new handle to the strand behind `shared`, counted as one.
+    fn handle_to(shared: &Arc<Shared>) -> Strand {
+        shared.state.lock().handles += 1;
+        Strand {
+            shared: shared.clone(),
+        }
+    }
+
     /// Hands an actor's run loop to the strand's task; the returned slot
     /// aborts it.
     pub(crate) fn spawn_actor(&self, future: ActorFuture) -> Arc<Slot> {
@@ -239,16 +247,6 @@ impl Strand {
 impl Clone for Strand {
     fn clone(&self) -> Self {
         Strand::handle_to(&self.shared)
-    }
-}
-
-impl Strand {
-    /// A new handle to the strand behind `shared`, counted as one.
-    fn handle_to(shared: &Arc<Shared>) -> Strand {
-        shared.state.lock().handles += 1;
-        Strand {
-            shared: shared.clone(),
-        }
     }
 }
 

@@ -163,10 +163,7 @@ async fn a_sender_waiting_for_room_on_its_own_strand_delivers_everything_in_orde
 
 #[tokio::test]
 async fn a_killed_actor_on_a_strand_leaves_the_others_running() {
-    let system = ActorSystem::new();
-    let strand = Strand::new(&system);
-    let held = system.spawn_with(Counter::default(), on(&strand)).unwrap();
-    let other = system.spawn_with(Counter::default(), on(&strand)).unwrap();
+    let (_system, held, other) = two_counters_on_a_strand();
     let _open = support::hold(&held).await;
     held.kill();
     assert_eq!(
@@ -178,14 +175,20 @@ async fn a_killed_actor_on_a_strand_leaves_the_others_running() {
 
 #[tokio::test]
 async fn a_panicking_handler_fails_only_its_actor() {
-    let system = ActorSystem::new();
-    let strand = Strand::new(&system);
-    let panicky = system.spawn_with(Counter::default(), on(&strand)).unwrap();
-    let other = system.spawn_with(Counter::default(), on(&strand)).unwrap();
+    let (_system, panicky, other) = two_counters_on_a_strand();
     panicky.tell(CounterMsg::Panic).await.unwrap();
     let reason = within("the failure", panicky.wait_for_stop()).await;
     assert!(matches!(reason, StopReason::Failed(_)), "{reason:?}");
     still_counts(&other, 2).await;
+}
+
+/// A system with two counters on one strand (which their actors keep).
+fn two_counters_on_a_strand() -> (ActorSystem, ActorRef<Counter>, ActorRef<Counter>) {
+    let system = ActorSystem::new();
+    let strand = Strand::new(&system);
+    let a = system.spawn_with(Counter::default(), on(&strand)).unwrap();
+    let b = system.spawn_with(Counter::default(), on(&strand)).unwrap();
+    (system, a, b)
 }
 
 /// Checks that `counter` still adds and answers.
